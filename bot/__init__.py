@@ -1,0 +1,1 @@
+"""Liandong: runtime, channels, flows and catalogs of the delegate-group supervision bot."""

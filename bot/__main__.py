@@ -1,0 +1,89 @@
+"""The `liandong` command line: run, demo, db upgrade, roster import, invites, users."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+
+from bot.config import Settings, describe_validation_error
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Liandong (联动) bot.",
+                  pretty_exceptions_show_locals=False)
+db_cli = typer.Typer(no_args_is_help=True, help="Database schema.")
+roster_cli = typer.Typer(no_args_is_help=True, help="The office's roster of people.")
+cli.add_typer(db_cli, name="db")
+cli.add_typer(roster_cli, name="roster")
+
+
+def load_settings() -> Settings:
+    """Read settings; on a bad one print one clear line and stop."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        typer.echo(describe_validation_error(error), err=True)
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def run(demo_if_empty: bool = typer.Option(False, help="Load the demo county into an empty database.")):
+    """Migrate and start the bot: Telegram when a token is set, else the local console."""
+    from bot.runtime import run_bot
+
+    run_bot(load_settings(), demo_if_empty)
+
+
+@cli.command()
+def demo():
+    """Load the fictional demo county (does nothing if it is already loaded)."""
+    from bot.admin import load_demo_county
+
+    typer.echo(load_demo_county(load_settings()))
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply all database migrations."""
+    from bot.admin import upgrade_database
+
+    typer.echo(upgrade_database(load_settings()))
+
+
+@roster_cli.command("import")
+def roster_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+                  skip_bad: bool = typer.Option(False, help="Import the good rows, list the bad.")):
+    """Import people from a CSV or XLSX roster; re-import updates people by phone."""
+    from bot.admin import import_roster_file
+
+    ok, text = import_roster_file(load_settings(), file, skip_bad)
+    typer.echo(text, err=not ok)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def invites(qr: Path | None = typer.Option(None, help="Write one QR code per person and a sheet."),
+            issue: bool = typer.Option(False, help="First issue invites to unbound people lacking one.")):
+    """List unused invites (and optionally print QR codes with the Telegram deep link)."""
+    from bot.admin import list_invites
+
+    typer.echo(list_invites(load_settings(), qr, issue))
+
+
+@cli.command()
+def users():
+    """List everyone with their roles and whether their chat account is bound."""
+    from bot.admin import list_users
+
+    typer.echo(list_users(load_settings()))
+
+
+def main() -> None:
+    """Console script entry point."""
+    cli(prog_name="liandong")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

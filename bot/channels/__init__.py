@@ -1,0 +1,1 @@
+"""Messenger channels: the only code that knows Telegram, WeCom or the terminal."""

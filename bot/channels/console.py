@@ -1,0 +1,122 @@
+"""The local console channel: one terminal plays any person; buttons are answered by number."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.app import App
+from bot.core.types import Button, Event, EventKind, Reply
+from bot.delivery import DeliveryWorker
+from storage import identities, people
+from storage.db import unit_of_work
+from storage.demo import DEMO_STAFF_PHONE
+from storage.models import Person, Role
+
+CHANNEL = "console"
+TERMINAL = "terminal"
+
+
+class ConsoleChannel:
+    """Reads lines from stdin, prints replies with numbered buttons; exits at end of input."""
+
+    name = CHANNEL
+
+    def __init__(self, app: App, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.app = app
+        self.stdin, self.stdout = stdin or sys.stdin, stdout or sys.stdout
+        self.buttons: list[Button] = []
+        self.acting: Person | None = None
+        self.worker: DeliveryWorker | None = None
+
+    def address_for(self, person_id: int, accounts: dict[str, str], person_name: str) -> str:
+        """Everyone is reachable on the console: pushes are printed with their addressee."""
+        return f"{person_name}#{person_id}"
+
+    async def send(self, address: str, reply: Reply) -> None:
+        """Print a push for someone (perhaps not the person being played)."""
+        name, _, person_id = address.rpartition("#")
+        mine = self.acting is not None and str(self.acting.id) == person_id
+        self._print(f"📨 {self._t('console.push_to', name=name)}")
+        self._print_reply(reply, selectable=mine)
+
+    async def run(self) -> None:
+        """Greet, then handle lines until end of input."""
+        self._act_as_default()
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            await self.handle_line(line.rstrip("\n"))
+        self._print(self._t("console.bye"))
+
+    async def handle_line(self, line: str) -> None:
+        """Handle one typed line: `/as`, a button number, or anything a user might send."""
+        if not line.strip():
+            return
+        self._print(f"> {line}")
+        if line.strip().startswith("/as"):
+            self._switch(line.strip()[3:].strip())
+        else:
+            for reply in await self.app.dispatcher.handle(self._event(line)):
+                self._print_reply(reply, selectable=True)
+        if self.worker is not None:
+            await self.worker.run_once()
+
+    def _event(self, line: str) -> Event:
+        stripped = line.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
+            button = self.buttons[int(stripped) - 1]
+            return Event(CHANNEL, TERMINAL, EventKind.BUTTON, payload=button.payload)
+        return Event.from_text(CHANNEL, TERMINAL, line)
+
+    def _act_as_default(self) -> None:
+        with unit_of_work(self.app.engine) as session:
+            person = session.exec(_by_phone(DEMO_STAFF_PHONE)).first() or next(
+                iter(people.with_role(session, Role.STAFF)), None)
+        if person is None:
+            self._print(self._t("console.nobody"))
+            return
+        self._bind(person)
+        self._print(self._t("console.intro", name=person.name))
+
+    def _switch(self, query: str) -> None:
+        with unit_of_work(self.app.engine) as session:
+            found = people.find(session, query)
+        if len(found) != 1:
+            key = "console.as_none" if not found else "console.as_many"
+            names = self._t("common.list_sep").join(f"{p.name}({p.phone})" for p in found[:10])
+            self._print(self._t(key, query=query, names=names))
+            return
+        self._bind(found[0])
+        self._print(self._t("console.as_now", name=found[0].name))
+
+    def _bind(self, person: Person) -> None:
+        with unit_of_work(self.app.engine) as session:
+            identities.bind(session, CHANNEL, TERMINAL, person.id, self.app.services.clock.utcnow())
+        self.acting, self.buttons = person, []
+
+    def _print_reply(self, reply: Reply, selectable: bool) -> None:
+        self._print(reply.text)
+        for attachment in reply.attachments:
+            self._print(f"📎 {attachment.filename}: {attachment.path}")
+        flat = [button for row in reply.buttons for button in row]
+        if selectable and flat:
+            self.buttons = flat
+        for number, button in enumerate(flat, start=1):
+            self._print(f"  [{number}] {button.label}" if selectable else f"  [{button.label}]")
+        self._print("")
+
+    def _t(self, key: str, **values) -> str:
+        locale = self.acting.locale if self.acting else None
+        return self.app.services.catalogs.translator(locale)(key, **values)
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+
+def _by_phone(phone: str):
+    from sqlmodel import select
+
+    return select(Person).where(Person.phone == phone)

@@ -1,0 +1,107 @@
+"""Settings read from the environment and `.env` (prefix LIANDONG_), built once in main."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; see `.env.example` for what each one means."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LIANDONG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh_CN"
+    log_level: str = "INFO"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    telegram_bot_username: str | None = None
+
+    invite_valid_days: int = Field(default=30, ge=1, le=365)
+    max_text_length: int = Field(default=4000, ge=100, le=100_000)
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(7, 30)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @field_validator("telegram_api_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError(
+                "LIANDONG_TELEGRAM_WEBHOOK_SECRET is required when "
+                "LIANDONG_TELEGRAM_WEBHOOK_URL is set"
+            )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The deployment's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'liandong.db').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where received photos and files are stored, content-addressed."""
+        return self.data_dir / "media"
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One clear line naming the first bad setting."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "settings"
+    name = f"LIANDONG_{field.upper()}" if first.get("loc") else "configuration"
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"invalid configuration: {name}: {message}"

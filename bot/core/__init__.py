@@ -1,0 +1,1 @@
+"""Channel-independent core: events, replies, the channel protocol, dispatcher and router."""

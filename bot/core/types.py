@@ -1,0 +1,120 @@
+"""Our own event and reply types: what every channel translates to and from."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    """What a user sent."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    PHOTO = "photo"
+    LOCATION = "location"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point shared from the messenger."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """A file the user sent; `fetch` downloads its bytes from the channel."""
+
+    file_id: str
+    size: int | None
+    mime_type: str | None
+    fetch: Callable[[], Awaitable[bytes]]
+    group_id: str | None = None  # album / media group id
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a user did, as every channel reports it."""
+
+    channel: str
+    user_id: str
+    kind: EventKind
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    payload: str | None = None
+    media: tuple[MediaRef, ...] = ()
+    location: Location | None = None
+    display_name: str = ""
+    update_key: str | None = None  # for redelivery dedupe (Telegram update_id, WeCom MsgId)
+    language_hint: str | None = None
+
+    @classmethod
+    def from_text(cls, channel: str, user_id: str, text: str, **extra) -> Event:
+        """Build a command or text event from a typed line."""
+        stripped = text.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            head, _, rest = stripped[1:].partition(" ")
+            command = head.split("@", 1)[0].lower()
+            return cls(channel, user_id, EventKind.COMMAND, text=stripped,
+                       command=command, args=rest.strip(), **extra)
+        return cls(channel, user_id, EventKind.TEXT, text=text, **extra)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: a label and a short opaque payload (at most 64 bytes)."""
+
+    label: str
+    payload: str
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > 64:
+            raise ValueError(f"button payload too long: {self.payload!r}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (an export, a QR sheet, a photo from a case)."""
+
+    path: str
+    filename: str
+    is_photo: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to show: text, rows of buttons, optional files."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+    def to_dict(self) -> dict:
+        """Serialise for the outbox."""
+        return {
+            "text": self.text,
+            "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
+            "attachments": [[a.path, a.filename, a.is_photo] for a in self.attachments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Reply:
+        """Rebuild from the outbox."""
+        return cls(
+            text=data["text"],
+            buttons=tuple(tuple(Button(lbl, p) for lbl, p in row) for row in data.get("buttons", [])),
+            attachments=tuple(Attachment(*a) for a in data.get("attachments", [])),
+        )
+
+
+def button_rows(*rows: list[Button] | tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:
+    """Build the nested tuple of button rows from lists."""
+    return tuple(tuple(row) for row in rows if row)

@@ -1,0 +1,1 @@
+"""Conversation flows: one `transitions` state table per multi-step dialog, each drawn in Mermaid."""

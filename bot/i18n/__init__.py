@@ -1,0 +1,54 @@
+"""Message catalogs (gettext .po, read with Babel): zh_CN by default, English second."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from bot.config import SUPPORTED_LOCALES
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+log = logging.getLogger(__name__)
+
+
+def load_catalog(locale: str) -> dict[str, str]:
+    """Read one locale's .po file into a key → text mapping."""
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    return {m.id: m.string for m in catalog if m.id and m.string}
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Looks up keys in one locale, falling back to the default locale."""
+
+    locale: str
+    messages: dict[str, str]
+    fallback: dict[str, str]
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The text for `key` with `{placeholders}` filled in."""
+        text = self.messages.get(key) or self.fallback.get(key)
+        if text is None:
+            log.warning("missing catalog key %s", key)
+            return key
+        return text.format(**values) if values else text
+
+
+class Catalogs:
+    """All locales, loaded once at start."""
+
+    def __init__(self, default_locale: str = "zh_CN") -> None:
+        self.default_locale = default_locale
+        self.messages = {locale: load_catalog(locale) for locale in SUPPORTED_LOCALES}
+
+    def translator(self, locale: str | None) -> Translator:
+        """A translator for `locale`, or the default when it is unknown or None."""
+        chosen = locale if locale in self.messages else self.default_locale
+        return Translator(chosen, self.messages[chosen], self.messages[self.default_locale])

@@ -1,0 +1,1 @@
+"""Use-case handlers: `async def handler(ctx) -> list[Reply]`, channel-independent."""

@@ -1,0 +1,31 @@
+"""The append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from storage.models import AuditEntry
+
+
+def record(session: Session, at: datetime, actor_id: int | None, action: str, *,
+           subject_type: str = "", subject_id: int | None = None,
+           from_state: str | None = None, to_state: str | None = None, note: str = "") -> None:
+    """Append one entry."""
+    session.add(AuditEntry(at=at, actor_id=actor_id, action=action, subject_type=subject_type,
+                           subject_id=subject_id, from_state=from_state, to_state=to_state,
+                           note=note[:2000]))
+
+
+def entries_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
+    """A subject's history, oldest first."""
+    return list(session.exec(select(AuditEntry).where(
+        AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id
+    ).order_by(AuditEntry.at, AuditEntry.id)).all())
+
+
+def entries_by_action(session: Session, action: str) -> list[AuditEntry]:
+    """Every entry of one kind of action, oldest first."""
+    return list(session.exec(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all())

@@ -1,0 +1,52 @@
+"""Chat accounts bound to people, and the dedupe record of handled updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.models import ChannelIdentity, Person, ProcessedUpdate
+
+
+def resolve(session: Session, channel: str, external_id: str) -> Person | None:
+    """The person bound to this chat account, if any."""
+    return session.exec(
+        select(Person).join(ChannelIdentity, ChannelIdentity.person_id == Person.id)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+    ).first()
+
+
+def bind(session: Session, channel: str, external_id: str, person_id: int, now: datetime) -> None:
+    """Bind (or re-bind) a chat account to a person."""
+    row = session.exec(select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)).first()
+    if row is None:
+        row = ChannelIdentity(channel=channel, external_id=external_id, person_id=person_id,
+                              bound_at=now)
+    row.person_id, row.bound_at = person_id, now
+    session.add(row)
+
+
+def addresses_of(session: Session, person_id: int) -> dict[str, str]:
+    """The person's chat accounts, channel → external id."""
+    rows = session.exec(select(ChannelIdentity).where(ChannelIdentity.person_id == person_id))
+    return {row.channel: row.external_id for row in rows}
+
+
+def is_bound(session: Session, person_id: int) -> bool:
+    """True when the person has bound at least one chat account."""
+    return session.exec(
+        select(ChannelIdentity.id).where(ChannelIdentity.person_id == person_id)).first() is not None
+
+
+def first_time_seen(session: Session, channel: str, update_key: str, now: datetime) -> bool:
+    """Record an update; False when it was handled before (a redelivery)."""
+    try:
+        with session.begin_nested():
+            session.add(ProcessedUpdate(channel=channel, update_key=update_key, at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True

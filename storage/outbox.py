@@ -1,0 +1,71 @@
+"""The durable outbox: every push is a row with a unique dedupe key, claimed and sent by a worker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from storage.models import OutboxMessage, OutboxStatus
+
+STALE_CLAIM = timedelta(minutes=5)
+
+
+def enqueue(session: Session, dedupe_key: str, person_id: int, payload: dict,
+            now: datetime, not_before: datetime | None = None) -> bool:
+    """Add a push unless one with this key exists; True when a row was added."""
+    if session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
+        return False
+    session.add(OutboxMessage(dedupe_key=dedupe_key, person_id=person_id, payload=payload,
+                              not_before=not_before or now, created_at=now))
+    return True
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+    """Claim rows that are due (or whose earlier claim went stale) for sending."""
+    due = (
+        select(OutboxMessage)
+        .where(OutboxMessage.not_before <= now, or_(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            (OutboxMessage.status == OutboxStatus.SENDING)
+            & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+        ))
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.exec(due).all())
+    for row in rows:
+        row.status, row.claimed_at = OutboxStatus.SENDING, now
+        session.add(row)
+    return rows
+
+
+def mark_sent(session: Session, message_id: int, channel: str, now: datetime) -> None:
+    """Record a successful delivery."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        status=OutboxStatus.SENT, sent_at=now, channel=channel, last_error=None))
+
+
+def mark_retry(session: Session, message_id: int, error: str, at: datetime) -> None:
+    """Put a row back for another try at `at`."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        row.status, row.not_before, row.claimed_at = OutboxStatus.PENDING, at, None
+        row.attempts, row.last_error = row.attempts + 1, error[:500]
+        session.add(row)
+
+
+def mark_failed(session: Session, message_id: int, error: str) -> None:
+    """Give up on a row for good."""
+    row = session.get(OutboxMessage, message_id)
+    if row is not None:
+        row.status, row.attempts, row.last_error = OutboxStatus.FAILED, row.attempts + 1, error[:500]
+        session.add(row)
+
+
+def by_key_prefix(session: Session, prefix: str) -> list[OutboxMessage]:
+    """Rows whose dedupe key starts with `prefix`, oldest first."""
+    return list(session.exec(select(OutboxMessage).where(
+        OutboxMessage.dedupe_key.startswith(prefix)).order_by(OutboxMessage.id)).all())
