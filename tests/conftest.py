@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.core.clock import FrozenClock
 from storage.db import make_engine, unit_of_work
 from storage.demo import load_demo
+import storage.case_models  # noqa: F401  (registers the case tables for TRUNCATE)
 from storage.migrate import upgrade
 from tests.support import POSTGRES_URL_ENV, REQUIRE_POSTGRES_ENV, postgres_available
 
@@ -35,7 +36,8 @@ def _template_sqlite(tmp_path_factory) -> str:
 def _postgres_engine():
     url = os.environ.get(POSTGRES_URL_ENV)
     if not url:
-        return None
+        yield None
+        return
     reason = postgres_available(url)
     if reason:
         if os.environ.get(REQUIRE_POSTGRES_ENV):

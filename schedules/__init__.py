@@ -1,0 +1,1 @@
+"""Scheduling: working-day arithmetic, cron jobs and idempotent sweeps."""
