@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.flows.adduser import ADD_PERSON
+from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
+from bot.flows.report import REPORT
 from handlers import adduser, menu, onboarding
+from handlers.cases import action_flows, actions, assign, report
 from storage.models import Role
 
 
@@ -18,5 +21,12 @@ def register_routes(router: Router) -> None:
     router.command("whoami", menu.whoami, help_key="help.whoami")
     router.command("lang", menu.lang, help_key="help.lang")
     router.button("lang", menu.set_lang)
+    router.command("report", report.begin, Role.DELEGATE, help_key="help.report")
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
+    router.command("cancel", menu.cancel, help_key="help.cancel")
+    router.button("c", actions.on_button)
     router.flow(ADD_PERSON, adduser.step)
+    router.flow(REPORT, report.step)
+    router.flow(CASE_NOTE, action_flows.note_step)
+    router.flow(ASSIGN, assign.step)
+    router.flow(EXTEND, action_flows.extension_step)

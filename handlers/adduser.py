@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.context import Context
-from bot.core.types import Button, EventKind, Reply, button_rows
+from bot.core.types import Button, Reply, button_rows
 from bot.flows.adduser import ADD_PERSON
-from bot.flows.engine import StateMachine, flow_payload, parse_flow_payload
+from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
 from handlers.labels import level_label
 from storage import conversations, invites
 from storage.models import Conversation, Group, Level, Membership, Person
@@ -41,13 +41,7 @@ async def step(ctx: Context, conversation: Conversation, machine: StateMachine) 
 
 
 def _answer(ctx: Context) -> str | None:
-    event = ctx.event
-    if event.kind is EventKind.BUTTON:
-        parts = parse_flow_payload(event.payload or "")
-        return parts[2] if parts else None
-    if event.kind is EventKind.TEXT and event.text.strip():
-        return event.text.strip()
-    return None
+    return button_value(ctx.event) or typed_text(ctx.event) or None
 
 
 def _take_name(ctx, conversation, answer):

@@ -6,6 +6,7 @@ from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
 from handlers.labels import level_label
 from handlers.profile import describe_person
+from storage import conversations
 
 MENU_COMMANDS_PER_ROW = 2
 
@@ -74,3 +75,10 @@ async def fallback(ctx: Context) -> list[Reply]:
     """A message outside any flow: say what we understand."""
     return [Reply(ctx.t("common.not_understood"), buttons=menu_buttons(ctx))]
 
+
+
+async def cancel(ctx: Context) -> list[Reply]:
+    """`/cancel`: leave whatever step-by-step dialog is open, discarding its draft."""
+    if conversations.finish(ctx.session, ctx.person.id):
+        return [Reply(ctx.t("common.cancelled"))]
+    return [Reply(ctx.t("common.nothing_to_cancel"))]

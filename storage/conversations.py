@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from storage.models import Conversation
@@ -28,7 +29,7 @@ def start(session: Session, person_id: int, flow: str, state: str, now: datetime
 def save(session: Session, conversation: Conversation, now: datetime) -> None:
     """Persist a changed state or draft."""
     conversation.updated_at = now
-    conversation.data = dict(conversation.data)  # a new object so the JSON column is written
+    flag_modified(conversation, "data")  # the draft is edited in place; make sure it is written
     session.add(conversation)
 
 

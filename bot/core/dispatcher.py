@@ -14,13 +14,12 @@ from bot.core.router import Router
 from bot.core.types import Event, EventKind, Reply
 from storage import identities
 from storage.db import unit_of_work
-from storage.models import Person
 from storage.people import effective_roles
 
 log = logging.getLogger("liandong.events")
 
 
-class Refusal(Exception):  # noqa: N818  (a refusal is a normal outcome, not an error)
+class Refusal(Exception):
     """Raised by a handler to undo the transaction and answer with a catalog message."""
 
     def __init__(self, key: str, **values: object) -> None:
@@ -53,11 +52,11 @@ class Dispatcher:
                 replies, who = await self._handle_in_transaction(event)
             except Refusal as refusal:
                 outcome = f"refused:{refusal.key}"
-                replies = [Reply(self._translator(event, who)(refusal.key, **refusal.values))]
+                replies = [Reply(self._translator(event)(refusal.key, **refusal.values))]
             except Exception:
                 outcome = "error"
                 log.exception("event failed channel=%s user=%s", event.channel, event.user_id)
-                replies = [Reply(self._translator(event, who)("common.error"))]
+                replies = [Reply(self._translator(event)("common.error"))]
             log.info("event channel=%s user=%s person=%s what=%s outcome=%s replies=%d %.1fms",
                      event.channel, event.user_id, who, _describe(event), outcome, len(replies),
                      (time.perf_counter() - started) * 1000)
@@ -79,12 +78,11 @@ class Dispatcher:
             replies = await self.router.route(ctx)
         return replies, who
 
-    def _translator(self, event: Event, who: str):
-        locale = event.language_hint
-        if who.isdigit():
-            with unit_of_work(self.engine) as session:
-                person = session.get(Person, int(who))
-                locale = person.locale if person and person.locale else locale
+    def _translator(self, event: Event):
+        """The sender's translator, looked up afresh after a rolled-back transaction."""
+        with unit_of_work(self.engine) as session:
+            person = identities.resolve(session, event.channel, event.user_id)
+            locale = person.locale if person and person.locale else event.language_hint
         return self.services.catalogs.translator(locale)
 
 

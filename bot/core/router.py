@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from bot.core.context import Context
-from bot.core.types import Event, EventKind, Reply
+from bot.core.types import EventKind, Reply
 from bot.flows.engine import FlowSpec, StateMachine, flow_machine, parse_flow_payload
 from storage import conversations
 from storage.models import Conversation, Role
@@ -90,8 +90,6 @@ class Router:
         return await self.not_bound(ctx) if self.not_bound else []
 
     async def _route_command(self, ctx: Context, name: str) -> list[Reply]:
-        if name == "cancel":
-            return _cancel(ctx)
         route = self.commands.get(name)
         if route is None:
             return [Reply(ctx.t("common.unknown_command", command=name))]
@@ -136,9 +134,3 @@ def _permitted(required: frozenset[Role], held: frozenset[Role]) -> bool:
 def _deny(ctx: Context, what: str) -> list[Reply]:
     ctx.audit("denied", note=what[:200])
     return [Reply(ctx.t("common.not_allowed"))]
-
-
-def _cancel(ctx: Context) -> list[Reply]:
-    if conversations.finish(ctx.session, ctx.person.id):
-        return [Reply(ctx.t("common.cancelled"))]
-    return [Reply(ctx.t("common.nothing_to_cancel"))]

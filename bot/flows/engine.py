@@ -35,6 +35,7 @@ class StateMachine:
     """One shared machine per table; a model is attached for a move and detached after."""
 
     def __init__(self, states, transitions, initial: str) -> None:
+        self.states = tuple(states)
         self._machine = Machine(
             model=None, states=list(states), initial=initial, auto_transitions=False,
             transitions=[{"trigger": t, "source": s, "dest": d} for t, s, d in transitions],
@@ -68,6 +69,8 @@ class StateMachine:
         lines = ["---", f"title: {title}", "---", "stateDiagram-v2"]
         lines.append(f"    [*] --> {self._machine.initial}")
         lines += [f"    {s} --> {d}: {t}" for t, s, d in self.transitions if s != "*"]
+        sources = {s for _, s, _ in self.transitions}
+        lines += [f"    {state} --> [*]" for state in self.states if state not in sources]
         return "\n".join(lines) + "\n"
 
 
@@ -79,6 +82,19 @@ def flow_machine(spec: FlowSpec) -> StateMachine:
 def flow_payload(flow: str, state: str, value: str) -> str:
     """A button payload that belongs to one state of one flow."""
     return f"f:{flow}:{state}:{value}"
+
+
+def button_value(event) -> str | None:
+    """The value of a flow button the event pressed, or None for anything else."""
+    if event.payload is None or event.kind != "button":
+        return None
+    parts = parse_flow_payload(event.payload)
+    return parts[2] if parts else None
+
+
+def typed_text(event) -> str | None:
+    """The stripped text of a plain text event, or None for anything else."""
+    return event.text.strip() if event.kind == "text" else None
 
 
 def parse_flow_payload(payload: str) -> tuple[str, str, str] | None:

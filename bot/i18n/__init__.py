@@ -17,11 +17,13 @@ log = logging.getLogger(__name__)
 
 
 def load_catalog(locale: str) -> dict[str, str]:
-    """Read one locale's .po file into a key → text mapping."""
-    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    return {m.id: m.string for m in catalog if m.id and m.string}
+    """Read every .po file of one locale (one file per feature) into a key → text mapping."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        messages.update({m.id: m.string for m in catalog if m.id and m.string})
+    return messages
 
 
 @dataclass(frozen=True)

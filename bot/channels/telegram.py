@@ -1,0 +1,180 @@
+"""The Telegram channel: a python-telegram-bot Application in front of our dispatcher and outbox."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlparse
+
+from telegram import Bot, BotCommand, CallbackQuery, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+
+from bot.app import App
+from bot.channels.telegram_convert import (
+    CHANNEL,
+    delivery_error,
+    language_hint,
+    reply_markup,
+    split_text,
+    to_event,
+)
+from bot.core.channel import PermanentDeliveryError
+from bot.core.types import Attachment, Reply
+from storage.models import Role
+
+log = logging.getLogger("liandong.telegram")
+ALLOWED_UPDATES = ("message", "callback_query")
+COMMAND_LANGUAGES = (("zh", "zh_CN"), ("en", "en"))  # Telegram language code → our locale
+
+
+class TelegramChannel:
+    """Receives updates by long polling or webhook; sends replies and outbox pushes."""
+
+    name = CHANNEL
+
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        if settings.telegram_token is None:
+            raise ValueError("LIANDONG_TELEGRAM_TOKEN is not set")
+        root = settings.telegram_api_url.rstrip("/")
+        self.app = app
+        self.application = (
+            Application.builder()
+            .token(settings.telegram_token.get_secret_value())
+            .base_url(f"{root}/bot")
+            .base_file_url(f"{root}/file/bot")
+            .rate_limiter(AIORateLimiter(max_retries=0))  # the outbox does the retrying
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self._warned_chats: set[int] = set()
+
+    @property
+    def bot(self) -> Bot:
+        """The python-telegram-bot Bot (for sending and downloading files)."""
+        return self.application.bot
+
+    async def start(self) -> None:
+        """Initialize, publish the command menu, start polling or the webhook, then handling."""
+        await self.application.initialize()
+        try:
+            await self._set_commands()
+            await self._start_updater()
+            await self.application.start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, close the HTTP clients."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    def address_for(self, person_id: int, identities: dict[str, str],
+                    person_name: str) -> str | None:
+        """The person's Telegram user id (which is also their private chat id), if bound."""
+        return identities.get(CHANNEL)
+
+    async def send(self, address: str, reply: Reply) -> None:
+        """Deliver an outbox push; Bot API errors become transient or permanent failures."""
+        try:
+            await self._send_reply(int(address), reply)
+        except TelegramError as exc:
+            raise delivery_error(exc) from exc
+        except (OSError, ValueError) as exc:  # a missing attachment file, a malformed address
+            raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _start_updater(self) -> None:
+        settings, updater = self.app.settings, self.application.updater
+        if not settings.telegram_webhook_url:
+            await updater.start_polling(drop_pending_updates=False,
+                                        allowed_updates=list(ALLOWED_UPDATES))
+            return
+        await updater.start_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=urlparse(settings.telegram_webhook_url).path,
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+
+    async def _set_commands(self) -> None:
+        visible = self.app.router.visible_commands(frozenset({Role.DELEGATE}), True)
+        languages = ((None, self.app.settings.locale), *COMMAND_LANGUAGES)
+        for language_code, locale in languages:
+            translate = self.app.services.catalogs.translator(locale)
+            commands = [BotCommand(name, translate(key)) for name, key in visible]
+            try:
+                await self.bot.set_my_commands(commands, language_code=language_code)
+            except TelegramError as exc:  # a missing menu must not keep the bot down
+                log.warning("setMyCommands(%s) failed: %s", language_code or "default", exc)
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self._handle(update)
+        except Exception:
+            log.exception("telegram update %s failed", update.update_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram error (update %r)", update, exc_info=context.error)
+
+    async def _handle(self, update: Update) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            await self._refuse_group(update, chat.id)
+            return
+        event = to_event(update, self.bot)
+        if event is None or user is None:
+            return
+        replies = await self.app.dispatcher.handle(event)
+        if update.callback_query is not None:
+            await _answer(update.callback_query)
+        target = chat.id if chat is not None else user.id
+        for reply in replies:
+            try:
+                await self._send_reply(target, reply)
+            except TelegramError as exc:
+                log.warning("reply to chat %s not sent: %s", target, exc)
+
+    async def _refuse_group(self, update: Update, chat_id: int) -> None:
+        if update.callback_query is not None:
+            await _answer(update.callback_query)
+        if chat_id in self._warned_chats:
+            return
+        self._warned_chats.add(chat_id)
+        translate = self.app.services.catalogs.translator(language_hint(update.effective_user))
+        await self.bot.send_message(chat_id, translate("telegram.private_only"))
+
+    async def _send_reply(self, chat_id: int, reply: Reply) -> None:
+        chunks, markup = split_text(reply.text), reply_markup(reply)
+        if markup is not None and not chunks:
+            chunks = ["…"]  # buttons need a message to hang on
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await self.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+        for attachment in reply.attachments:
+            await self._send_attachment(chat_id, attachment)
+
+    async def _send_attachment(self, chat_id: int, attachment: Attachment) -> None:
+        with Path(attachment.path).open("rb") as handle:
+            if attachment.is_photo:
+                await self.bot.send_photo(chat_id, photo=handle, filename=attachment.filename)
+            else:
+                await self.bot.send_document(chat_id, document=handle,
+                                             filename=attachment.filename)
+
+
+async def _answer(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramError as exc:  # e.g. "query is too old": the reply still goes out
+        log.info("callback query %s not answered: %s", query.id, exc)

@@ -1,0 +1,1 @@
+"""Problem cases: reporting, triage, assignment, rectification, verification, views, export."""

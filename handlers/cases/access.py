@@ -1,0 +1,78 @@
+"""Who may see a case and who may make each move; checked on the server for every action."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from schedules.workdays import default_calendar
+from storage import cases
+from storage.case_models import Case
+from storage.models import Liaison, Membership, Role
+
+VERIFY_FALLBACK_WORKING_DAYS = 3
+
+
+def leads_group(ctx: Context, group_id: int) -> bool:
+    """True when the actor is a leader of this group."""
+    row = ctx.session.get(Membership, (ctx.person.id, group_id))
+    return bool(row and row.is_leader)
+
+
+def is_case_liaison(ctx: Context, case: Case) -> bool:
+    """True when the actor answers for the case's department."""
+    return case.department_id is not None and ctx.session.get(
+        Liaison, (ctx.person.id, case.department_id)) is not None
+
+
+def can_view(ctx: Context, case: Case) -> bool:
+    """Staff and leadership see all; a department its own; a delegate their groups' and own."""
+    if ctx.has_any(Role.STAFF, Role.LEADERSHIP) or is_case_liaison(ctx, case):
+        return True
+    return cases.is_reporter(ctx.session, case.id, ctx.person.id) or cases.shares_group(
+        ctx.session, case, ctx.person.id)
+
+
+def can_triage(ctx: Context, case: Case) -> bool:
+    """Accept, reject or merge: staff, or a leader of the case's group."""
+    return ctx.has_any(Role.STAFF) or leads_group(ctx, case.group_id)
+
+
+def can_verify(ctx: Context, case: Case) -> bool:
+    """The reporters; after 3 working days without an answer, any delegate of the group."""
+    if cases.is_reporter(ctx.session, case.id, ctx.person.id):
+        return True
+    if case.rectified_at is None or not ctx.has_any(Role.DELEGATE):
+        return False
+    return verify_fallback_open(ctx, case) and ctx.session.get(
+        Membership, (ctx.person.id, case.group_id)) is not None
+
+
+def verify_fallback_open(ctx: Context, case: Case) -> bool:
+    """True once the reporters had 3 working days to verify."""
+    zone = ctx.services.settings.tz
+    rectified = case.rectified_at.astimezone(zone).date()
+    today = ctx.services.clock.now().astimezone(zone).date()
+    return default_calendar().workdays_between(rectified, today) >= VERIFY_FALLBACK_WORKING_DAYS
+
+
+ALLOWED = {
+    "accept": can_triage,
+    "reject": can_triage,
+    "merge": can_triage,
+    "assign": lambda ctx, case: ctx.has_any(Role.STAFF),
+    "reassign": lambda ctx, case: ctx.has_any(Role.STAFF),
+    "acknowledge": is_case_liaison,
+    "progress": is_case_liaison,
+    "rectify": is_case_liaison,
+    "extend": is_case_liaison,
+    "decide_extension": lambda ctx, case: ctx.has_any(Role.STAFF),
+    "confirm": can_verify,
+    "reopen": can_verify,
+}
+
+
+def may(ctx: Context, case: Case, action: str) -> bool:
+    """True when the actor may do `action` on `case`."""
+    rule = ALLOWED.get(action)
+    return bool(rule and rule(ctx, case))
+
+

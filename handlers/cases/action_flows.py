@@ -1,0 +1,190 @@
+"""Short dialogs on a case: a reason, a progress update or a fix (with photos), an extension."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.types import Button, EventKind, Reply, button_rows
+from bot.flows.case_actions import CASE_NOTE, EXTEND
+from bot.flows.engine import StateMachine, button_value, flow_payload
+from handlers.cases import notify, photos
+from handlers.cases.deadlines import deadline_after
+from handlers.cases.moves import can_move, move, refuse_unless_allowed
+from storage import conversations
+from storage.case_models import FINAL_STATUSES, Case, CaseMedia, Extension, MediaKind
+from storage.models import Conversation
+
+# action → (permission/trigger, needs photos step, at least one photo)
+NOTE_ACTIONS = {"reject": ("reject", False, False), "progress": ("progress", True, False),
+                "rectify": ("rectify", True, True)}
+EXTENSION_DAYS = (3, 5, 10, 15)
+MAX_NOTE = 1000
+
+
+def is_open(case: Case) -> bool:
+    """True unless the case is closed, rejected or merged."""
+    return case.status not in FINAL_STATUSES
+
+
+def _begin_note(action: str):
+    async def begin(ctx: Context, case: Case, _arg: str) -> list[Reply]:
+        trigger = NOTE_ACTIONS[action][0]
+        if refusal := refuse_unless_allowed(ctx, case, trigger):
+            return refusal
+        if not can_move(case, trigger):
+            move(ctx, case, trigger)  # raises the clear "illegal move" refusal
+        conversations.start(ctx.session, ctx.person.id, CASE_NOTE.name, "text", ctx.now,
+                            {"action": action, "case_id": case.id, "photos": []})
+        return [Reply(ctx.t(f"casenote.ask_text.{action}", number=case.number))]
+    return begin
+
+
+begin_reject = _begin_note("reject")
+begin_progress = _begin_note("progress")
+begin_rectify = _begin_note("rectify")
+
+
+async def note_step(ctx: Context, conversation: Conversation, machine: StateMachine):
+    """Take the note's text, then its photos, then apply it to the case."""
+    data = conversation.data
+    _, wants_photos, needs_photo = NOTE_ACTIONS[data["action"]]
+    if conversation.state == "text":
+        text = ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else ""
+        if not text:
+            return [Reply(ctx.t("common.text_expected"))]
+        data["text"] = text[:MAX_NOTE]
+        if wants_photos:
+            conversation.state = machine.move("text", "wrote")
+            conversations.save(ctx.session, conversation, ctx.now)
+            return [_photos_prompt(ctx, data)]
+        return _finish_note(ctx, conversation, machine)
+    if _value(ctx) == "done":
+        if needs_photo and not data["photos"]:
+            return [Reply(ctx.t("casenote.evidence_required")), _photos_prompt(ctx, data)]
+        return _finish_note(ctx, conversation, machine)
+    return await _take_note_photos(ctx, conversation)
+
+
+async def _take_note_photos(ctx: Context, conversation: Conversation) -> list[Reply]:
+    data = conversation.data
+    if not photos.is_photo_event(ctx):
+        return [Reply(ctx.t("report.photo_expected")), _photos_prompt(ctx, data)]
+    intake = await photos.take_images(ctx, photos.MAX_PHOTOS - len(data["photos"]))
+    data["photos"].extend(intake.stored)
+    conversations.save(ctx.session, conversation, ctx.now)
+    refusal = [Reply(ctx.t(intake.refusal, max=photos.MAX_PHOTOS))] if intake.refusal else []
+    return [*refusal, _photos_prompt(ctx, data)]
+
+
+def _photos_prompt(ctx: Context, data: dict) -> Reply:
+    key = "casenote.ask_photos.required" if NOTE_ACTIONS[data["action"]][2] else \
+        "casenote.ask_photos.optional"
+    return Reply(ctx.t(key, count=len(data["photos"]), max=photos.MAX_PHOTOS), button_rows(
+        [Button(ctx.t("report.photos_done"), flow_payload(CASE_NOTE.name, "photos", "done"))]))
+
+
+def _value(ctx: Context) -> str | None:
+    return button_value(ctx.event)
+
+
+def _finish_note(ctx: Context, conversation: Conversation, machine: StateMachine) -> list[Reply]:
+    data = conversation.data
+    machine.move(conversation.state, "finish")
+    conversations.finish(ctx.session, ctx.person.id)
+    case = ctx.session.get(Case, data["case_id"])
+    trigger = NOTE_ACTIONS[data["action"]][0]
+    if refusal := refuse_unless_allowed(ctx, case, trigger):
+        return refusal
+    move(ctx, case, trigger, note=data["text"])
+    kind = MediaKind.EVIDENCE if trigger == "rectify" else MediaKind.PROGRESS
+    for sha, ext in data["photos"]:
+        ctx.session.add(CaseMedia(case_id=case.id, sha256=sha, ext=ext, kind=kind,
+                                  added_by_id=ctx.person.id, added_at=ctx.now))
+    return APPLY[trigger](ctx, case, data["text"])
+
+
+def _applied_reject(ctx: Context, case: Case, text: str) -> list[Reply]:
+    case.rejection_reason = text[:500]
+    notify.to_reporters(ctx, case, "rejected", "case.push.rejected", reason=text)
+    return [Reply(ctx.t("case.done.rejected", number=case.number))]
+
+
+def _applied_progress(ctx: Context, case: Case, text: str) -> list[Reply]:
+    case.progress_note = text
+    stamp = ctx.now.strftime("%Y%m%d%H%M%S")
+    notify.to_reporters(ctx, case, f"progress:{stamp}", "case.push.progress", note=text)
+    return [Reply(ctx.t("case.done.progress", number=case.number))]
+
+
+def _applied_rectify(ctx: Context, case: Case, text: str) -> list[Reply]:
+    case.progress_note, case.rectified_at = text, ctx.now
+    notify.to_reporters(ctx, case, f"rectified:{case.reopen_count}", "case.push.rectified",
+                        ("vs", "vb", "vd"), note=text)
+    return [Reply(ctx.t("case.done.rectified", number=case.number))]
+
+
+APPLY = {"reject": _applied_reject, "progress": _applied_progress, "rectify": _applied_rectify}
+
+
+async def begin_extension(ctx: Context, case: Case, _arg: str) -> list[Reply]:
+    """A liaison asks for more working days: how many, then why."""
+    if refusal := refuse_unless_allowed(ctx, case, "extend"):
+        return refusal
+    if case.status not in ("assigned", "acknowledged", "in_progress"):
+        return [Reply(ctx.t("extension.not_now", number=case.number))]
+    conversations.start(ctx.session, ctx.person.id, EXTEND.name, "days", ctx.now,
+                        {"case_id": case.id})
+    buttons = [Button(ctx.t("extension.days", days=d), flow_payload(EXTEND.name, "days", str(d)))
+               for d in EXTENSION_DAYS]
+    return [Reply(ctx.t("extension.ask_days", number=case.number), button_rows(buttons))]
+
+
+async def extension_step(ctx: Context, conversation: Conversation, machine: StateMachine):
+    """Take the number of days, then the reason; then ask staff to decide."""
+    data = conversation.data
+    if conversation.state == "days":
+        value = _value(ctx) or (ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else "")
+        if not value.isdigit() or not 1 <= int(value) <= 60:
+            return [Reply(ctx.t("extension.days_invalid"))]
+        data["days"] = int(value)
+        conversation.state = machine.move("days", "chose")
+        conversations.save(ctx.session, conversation, ctx.now)
+        return [Reply(ctx.t("extension.ask_reason"))]
+    reason = ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else ""
+    if not reason:
+        return [Reply(ctx.t("common.text_expected"))]
+    machine.move("reason", "finish")
+    conversations.finish(ctx.session, ctx.person.id)
+    return _request_extension(ctx, ctx.session.get(Case, data["case_id"]), data["days"], reason)
+
+
+def _request_extension(ctx: Context, case: Case, days: int, reason: str) -> list[Reply]:
+    if refusal := refuse_unless_allowed(ctx, case, "extend"):
+        return refusal
+    request = Extension(case_id=case.id, requested_by_id=ctx.person.id, working_days=days,
+                        reason=reason[:500], requested_at=ctx.now)
+    ctx.session.add(request)
+    ctx.session.flush()
+    ctx.audit("case.extension_requested", subject_type="case", subject_id=case.id,
+              note=f"+{days}: {reason}"[:2000])
+    notify.to_staff(ctx, case, f"extension:{request.id}", "case.push.extension_requested",
+                    ("xok", "xno"), arg=str(request.id), days=days, reason=reason)
+    return [Reply(ctx.t("extension.requested", number=case.number, days=days))]
+
+
+def decide_extension(ctx: Context, case: Case, arg: str, approve: bool) -> list[Reply]:
+    """Staff approve (deadline moves by N working days) or refuse; both logged and told."""
+    request = ctx.session.get(Extension, int(arg)) if arg.isdigit() else None
+    if request is None or request.case_id != case.id:
+        ctx.audit("forged_payload", note=(ctx.event.payload or "")[:200])
+        return [Reply(ctx.t("common.button_unknown"))]
+    if request.approved is not None:
+        return [Reply(ctx.t("extension.already_decided", number=case.number))]
+    request.approved, request.decided_by_id, request.decided_at = approve, ctx.person.id, ctx.now
+    if approve and case.deadline is not None:
+        case.deadline = deadline_after(ctx, case.deadline, request.working_days)
+    outcome = "approved" if approve else "refused"
+    ctx.audit(f"case.extension_{outcome}", subject_type="case", subject_id=case.id,
+              note=f"+{request.working_days}")
+    notify.to_department(ctx, case, f"extension:{request.id}:{outcome}",
+                         f"case.push.extension_{outcome}", days=request.working_days)
+    return [Reply(ctx.t(f"extension.{outcome}", number=case.number))]

@@ -1,0 +1,130 @@
+"""Case buttons (`c:<code>:<case id>[:<arg>]`): triage, acknowledge, verify, decide extensions."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.types import Button, Reply, button_rows
+from handlers.cases import action_flows, assign, notify
+from handlers.cases.moves import move, refuse_unless_allowed
+from handlers.cases.render import summary_line
+from storage import cases
+from storage.case_models import Case, CaseMedia, Satisfaction
+
+MERGE_CHOICES = 5
+VERDICTS = {"vs": Satisfaction.SATISFIED, "vb": Satisfaction.BASIC, "vd": Satisfaction.DISSATISFIED}
+
+
+async def on_button(ctx: Context) -> list[Reply]:
+    """Parse the payload, load the case, re-check the right, and act."""
+    parts = (ctx.event.payload or "").split(":")
+    code = parts[1] if len(parts) >= 3 else ""
+    case = ctx.session.get(Case, int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
+    handler = HANDLERS.get(code)
+    if case is None or handler is None:
+        ctx.audit("forged_payload", note=(ctx.event.payload or "")[:200])
+        return [Reply(ctx.t("common.button_unknown"))]
+    return await handler(ctx, case, parts[3] if len(parts) > 3 else "")
+
+
+async def _view(ctx, case, _arg):
+    from handlers.cases.views import view_by_id
+
+    return await view_by_id(ctx, case.id)
+
+
+async def _accept(ctx, case, _arg):
+    if refusal := refuse_unless_allowed(ctx, case, "accept"):
+        return refusal
+    move(ctx, case, "accept")
+    notify.to_reporters(ctx, case, "accepted", "case.push.accepted")
+    notify.to_staff(ctx, case, "accepted", "case.push.to_assign", ("asg",))
+    return [Reply(ctx.t("case.done.accepted", number=case.number))]
+
+
+async def _acknowledge(ctx, case, _arg):
+    if refusal := refuse_unless_allowed(ctx, case, "acknowledge"):
+        return refusal
+    move(ctx, case, "acknowledge")
+    case.acknowledged_at = ctx.now
+    notify.to_reporters(ctx, case, f"acknowledged:{case.assigned_at:%Y%m%d%H%M}",
+                        "case.push.acknowledged")
+    return [Reply(ctx.t("case.done.acknowledged", number=case.number),
+                  notify.case_buttons(ctx.t, case, "upd", "fix", "ext"))]
+
+
+async def _merge_choices(ctx, case, _arg):
+    if refusal := refuse_unless_allowed(ctx, case, "merge"):
+        return refusal
+    targets = [c for c in cases.open_in(ctx.session, case.area_id, None, limit=MERGE_CHOICES + 1)
+               if c.id != case.id][:MERGE_CHOICES]
+    if not targets:
+        return [Reply(ctx.t("case.merge_none", number=case.number))]
+    lines = [ctx.t("case.merge_pick", number=case.number)] + [summary_line(ctx, c) for c in targets]
+    rows = [[Button(c.number, f"c:mrgto:{case.id}:{c.id}")] for c in targets]
+    return [Reply("\n".join(lines), button_rows(*rows))]
+
+
+async def _merge_into(ctx, case, arg):
+    target = ctx.session.get(Case, int(arg)) if arg.isdigit() else None
+    if refusal := refuse_unless_allowed(ctx, case, "merge"):
+        return refusal
+    if target is None or target.id == case.id or not action_flows.is_open(target):
+        return [Reply(ctx.t("case.merge_bad_target"))]
+    move(ctx, case, "merge", note=target.number)
+    case.merged_into_id = target.id
+    for person in cases.reporters(ctx.session, case.id):
+        cases.add_reporter(ctx.session, target.id, person.id, case.group_id, ctx.now)
+    for media in cases.media_of(ctx.session, case.id):
+        ctx.session.add(CaseMedia(case_id=target.id, sha256=media.sha256, ext=media.ext,
+                                  kind=media.kind, added_by_id=media.added_by_id,
+                                  added_at=media.added_at))
+    notify.to_reporters(ctx, case, "merged", "case.push.merged", target=target.number)
+    return [Reply(ctx.t("case.done.merged", number=case.number, target=target.number))]
+
+
+async def _verify(ctx, case, arg, code):
+    verdict = VERDICTS[code]
+    trigger = "reopen" if verdict is Satisfaction.DISSATISFIED else "confirm"
+    if refusal := refuse_unless_allowed(ctx, case, trigger):
+        return refusal
+    move(ctx, case, trigger, note=ctx.t(f"case.verdict.{verdict.value}"))
+    case.satisfaction, case.verified_by_id = verdict.value, ctx.person.id
+    if trigger == "reopen":
+        case.reopen_count += 1
+        case.rectified_at = None
+        notify.to_department(ctx, case, f"reopened:{case.reopen_count}", "case.push.reopened",
+                             ("upd", "fix"))
+        return [Reply(ctx.t("case.done.reopened", number=case.number))]
+    case.closed_at = ctx.now
+    notify.to_department(ctx, case, "closed", "case.push.closed",
+                         verdict=ctx.t(f"case.verdict.{verdict.value}"))
+    notify.to_leaders(ctx, case, "closed", "case.push.closed",
+                      verdict=ctx.t(f"case.verdict.{verdict.value}"))
+    return [Reply(ctx.t("case.done.closed", number=case.number))]
+
+
+async def _decide_extension(ctx, case, arg, approve: bool):
+    if refusal := refuse_unless_allowed(ctx, case, "decide_extension"):
+        return refusal
+    return action_flows.decide_extension(ctx, case, arg, approve)
+
+
+def _verdict(code):
+    async def handler(ctx, case, arg):
+        return await _verify(ctx, case, arg, code)
+    return handler
+
+
+def _decision(approve):
+    async def handler(ctx, case, arg):
+        return await _decide_extension(ctx, case, arg, approve)
+    return handler
+
+
+HANDLERS = {
+    "view": _view, "acc": _accept, "ack": _acknowledge, "mrg": _merge_choices,
+    "mrgto": _merge_into, "rej": action_flows.begin_reject, "asg": assign.begin_assign,
+    "upd": action_flows.begin_progress, "fix": action_flows.begin_rectify,
+    "ext": action_flows.begin_extension, "xok": _decision(True), "xno": _decision(False),
+    **{code: _verdict(code) for code in VERDICTS},
+}

@@ -1,0 +1,203 @@
+"""`/report`: a delegate reports a problem step by step; the draft lives in the database."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.core.context import Context
+from bot.core.types import Button, EventKind, Reply, button_rows
+from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
+from bot.flows.report import FIELDS, REPORT
+from handlers.cases import photos, submit
+from handlers.cases.report_view import preview_text
+from handlers.labels import area_label
+from storage import conversations
+from storage.case_models import Case
+from storage.models import Area, Conversation
+
+FLOW = REPORT.name
+MIN_TEXT, MAX_TEXT, MAX_ADDRESS = 10, 2000, 200
+
+
+async def begin(ctx: Context) -> list[Reply]:
+    """Open a new draft at the first step."""
+    if submit.reporting_group(ctx, -1) is None:
+        return [Reply(ctx.t("report.no_group"))]
+    data = {"photos": [], "township": ctx.person.township}
+    conversation = conversations.start(ctx.session, ctx.person.id, FLOW, REPORT.initial, ctx.now,
+                                       data)
+    return [prompt(ctx, conversation)]
+
+
+async def step(ctx: Context, conversation: Conversation, machine: StateMachine) -> list[Reply]:
+    """Take the answer for the current step; move on or ask again."""
+    state = conversation.state
+    trigger, replies = await TAKERS[state](ctx, conversation)
+    if trigger is None:
+        conversations.save(ctx.session, conversation, ctx.now)
+        return replies
+    if conversation.data.get("editing") and state in FIELDS:
+        trigger = "review"
+    conversation.state = machine.move(state, trigger)
+    if conversation.state == "done":
+        conversations.finish(ctx.session, ctx.person.id)
+        return replies
+    if conversation.state == "preview":
+        conversation.data.pop("editing", None)
+    conversations.save(ctx.session, conversation, ctx.now)
+    return [*replies, prompt(ctx, conversation)]
+
+
+def _choice(ctx: Context) -> str | None:
+    return button_value(ctx.event)
+
+
+def _text(ctx: Context) -> str | None:
+    return typed_text(ctx.event)
+
+
+def _again(ctx: Context, conversation: Conversation, key: str, **values):
+    return None, [Reply(ctx.t(key, **values)), prompt(ctx, conversation)]
+
+
+async def _take_area(ctx, conversation):
+    area = ctx.session.exec(select(Area).where(Area.code == (_choice(ctx) or ""))).first()
+    if area is None:
+        return _again(ctx, conversation, "report.pick_button")
+    conversation.data["area_id"] = area.id
+    return "chose_area", []
+
+
+async def _take_description(ctx, conversation):
+    if ctx.event.kind is EventKind.VOICE:
+        voice = await photos.take_voice(ctx)
+        if voice is None:
+            return _again(ctx, conversation, "report.voice_failed")
+        conversation.data["voice"] = voice
+        return None, [Reply(ctx.t("report.voice_kept"))]
+    text = _text(ctx)
+    if text is None:
+        return _again(ctx, conversation, "report.text_expected")
+    if not MIN_TEXT <= len(text) <= MAX_TEXT:
+        return _again(ctx, conversation, "report.text_length", min=MIN_TEXT, max=MAX_TEXT,
+                      length=len(text))
+    conversation.data["description"] = text
+    return "described", []
+
+
+async def _take_photos(ctx, conversation):
+    if _choice(ctx) == "done":
+        return "photos_done", []
+    if not photos.is_photo_event(ctx):
+        return _again(ctx, conversation, "report.photo_expected")
+    kept = conversation.data.setdefault("photos", [])
+    intake = await photos.take_images(ctx, photos.MAX_PHOTOS - len(kept))
+    kept.extend(intake.stored)
+    replies = [Reply(ctx.t(intake.refusal, max=photos.MAX_PHOTOS))] if intake.refusal else []
+    return None, [*replies, prompt(ctx, conversation)]
+
+
+async def _take_location(ctx, conversation):
+    if _choice(ctx) == "skip":
+        return "located", []
+    if ctx.event.kind is EventKind.LOCATION and ctx.event.location:
+        conversation.data["latitude"] = ctx.event.location.latitude
+        conversation.data["longitude"] = ctx.event.location.longitude
+        return "located", []
+    text = _text(ctx)
+    if not text:
+        return _again(ctx, conversation, "report.location_expected")
+    conversation.data["address"] = text[:MAX_ADDRESS]
+    return "located", []
+
+
+async def _take_township(ctx, conversation):
+    choice, text = _choice(ctx), _text(ctx)
+    if choice == "keep" and conversation.data.get("township"):
+        return "placed", []
+    if not text:
+        return _again(ctx, conversation, "report.township_expected")
+    conversation.data["township"] = text[:50]
+    return "placed", []
+
+
+async def _take_preview(ctx, conversation):
+    choice = _choice(ctx) or ""
+    if choice.startswith("edit_") and choice.removeprefix("edit_") in FIELDS:
+        conversation.data["editing"] = True
+        return choice, []
+    if choice != "submit":
+        return _again(ctx, conversation, "report.pick_button")
+    similar = submit.similar_open_cases(ctx, conversation.data)
+    if similar:
+        conversation.data["candidates"] = [case.id for case in similar]
+        return "check", []
+    return "submit", _submit_new(ctx, conversation)
+
+
+async def _take_duplicates(ctx, conversation):
+    choice = _choice(ctx) or ""
+    if choice == "back":
+        return "back", []
+    if choice == "new":
+        return "submit", _submit_new(ctx, conversation)
+    case_id = int(choice.removeprefix("join:")) if choice.removeprefix("join:").isdigit() else None
+    if case_id not in conversation.data.get("candidates", []):
+        return _again(ctx, conversation, "report.pick_button")
+    case = ctx.session.get(Case, case_id)
+    group = submit.reporting_group(ctx, conversation.data["area_id"])
+    submit.join_case(ctx, case, conversation.data, group)
+    return "submit", [Reply(ctx.t("report.joined", number=case.number))]
+
+
+def _submit_new(ctx: Context, conversation: Conversation) -> list[Reply]:
+    group = submit.reporting_group(ctx, conversation.data["area_id"])
+    case = submit.create_case(ctx, conversation.data, group)
+    return [Reply(ctx.t("report.receipt", number=case.number, group=group.name))]
+
+
+TAKERS = {"area": _take_area, "description": _take_description, "photos": _take_photos,
+          "location": _take_location, "township": _take_township, "preview": _take_preview,
+          "duplicates": _take_duplicates}
+
+
+def prompt(ctx: Context, conversation: Conversation) -> Reply:
+    """The question of the current step, with its buttons."""
+    state, data = conversation.state, conversation.data
+    def button(key, value, **v):
+        return Button(ctx.t(key, **v), flow_payload(FLOW, state, value))
+    if state == "area":
+        areas = ctx.session.exec(select(Area).order_by(Area.position, Area.id)).all()
+        return Reply(ctx.t("report.ask_area"), button_rows(
+            *[[Button(area_label(ctx.t, a), flow_payload(FLOW, state, a.code))] for a in areas]))
+    if state == "photos":
+        done = button_rows([button("report.photos_done", "done")])
+        return Reply(ctx.t("report.ask_photos", count=len(data.get("photos", [])),
+                           max=photos.MAX_PHOTOS), done)
+    if state == "location":
+        return Reply(ctx.t("report.ask_location"), button_rows([button("common.skip", "skip")]))
+    if state == "township":
+        keep = [button("report.keep_township", "keep", township=data["township"])] \
+            if data.get("township") else []
+        return Reply(ctx.t("report.ask_township"), button_rows(keep))
+    if state == "preview":
+        return Reply(preview_text(ctx, data), button_rows(
+            [button("report.submit", "submit")],
+            [button(f"report.edit.{f}", f"edit_{f}") for f in FIELDS[:3]],
+            [button(f"report.edit.{f}", f"edit_{f}") for f in FIELDS[3:]],
+            [Button(ctx.t("common.cancel"), "cmd:cancel")]))
+    if state == "duplicates":
+        return _duplicates_prompt(ctx, conversation)
+    return Reply(ctx.t(f"report.ask_{state}", min=MIN_TEXT, max=MAX_TEXT))
+
+
+def _duplicates_prompt(ctx: Context, conversation: Conversation) -> Reply:
+    from handlers.cases.render import summary_line
+
+    candidates = [ctx.session.get(Case, cid) for cid in conversation.data.get("candidates", [])]
+    lines = [ctx.t("report.similar_found")] + [summary_line(ctx, c) for c in candidates]
+    rows = [[Button(ctx.t("report.join", number=c.number),
+                    flow_payload(FLOW, "duplicates", f"join:{c.id}"))] for c in candidates]
+    rows.append([Button(ctx.t("report.submit_new"), flow_payload(FLOW, "duplicates", "new")),
+                 Button(ctx.t("report.back"), flow_payload(FLOW, "duplicates", "back"))])
+    return Reply("\n".join(lines), button_rows(*rows))
