@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from datetime import UTC, datetime
 
@@ -17,7 +18,12 @@ from storage.db import make_engine, unit_of_work
 from storage.demo import load_demo
 import storage.case_models  # noqa: F401  (registers the case tables for TRUNCATE)
 from storage.migrate import upgrade
-from tests.support import POSTGRES_URL_ENV, REQUIRE_POSTGRES_ENV, postgres_available
+from tests.support import (
+    POSTGRES_URL_ENV,
+    REQUIRE_POSTGRES_ENV,
+    postgres_available,
+    with_search_path,
+)
 
 # Monday 2026-11-23, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -43,12 +49,17 @@ def _postgres_engine():
         if os.environ.get(REQUIRE_POSTGRES_ENV):
             pytest.fail(reason)
         pytest.skip(reason)
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    schema = f"liandong_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(with_search_path(url, schema))
     upgrade(engine)
     yield engine
     engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -20,6 +20,12 @@ def postgres_url() -> str:
     return os.environ.get(POSTGRES_URL_ENV) or DEFAULT_POSTGRES_URL
 
 
+def with_search_path(url: str, schema: str) -> str:
+    """The URL with a libpq option that makes `schema` the only schema searched."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
 def postgres_available(url: str) -> str | None:
     """None when PostgreSQL answers at `url`, else why not."""
     try:
