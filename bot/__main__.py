@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -27,8 +28,15 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+DemoIfEmpty = Annotated[bool, typer.Option(help="Load the demo county into an empty database.")]
+RosterFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+SkipBad = Annotated[bool, typer.Option(help="Import the good rows, list the bad ones.")]
+QrDir = Annotated[Path | None, typer.Option(help="Write one QR code per person and a sheet.")]
+IssueMissing = Annotated[bool, typer.Option(help="First issue invites to unbound people.")]
+
+
 @cli.command()
-def run(demo_if_empty: bool = typer.Option(False, help="Load the demo county into an empty database.")):
+def run(demo_if_empty: DemoIfEmpty = False):
     """Migrate and start the bot: Telegram when a token is set, else the local console."""
     from bot.runtime import run_bot
 
@@ -52,8 +60,7 @@ def db_upgrade():
 
 
 @roster_cli.command("import")
-def roster_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
-                  skip_bad: bool = typer.Option(False, help="Import the good rows, list the bad.")):
+def roster_import(file: RosterFile, skip_bad: SkipBad = False):
     """Import people from a CSV or XLSX roster; re-import updates people by phone."""
     from bot.admin import import_roster_file
 
@@ -64,8 +71,7 @@ def roster_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
 
 
 @cli.command()
-def invites(qr: Path | None = typer.Option(None, help="Write one QR code per person and a sheet."),
-            issue: bool = typer.Option(False, help="First issue invites to unbound people lacking one.")):
+def invites(qr: QrDir = None, issue: IssueMissing = False):
     """List unused invites (and optionally print QR codes with the Telegram deep link)."""
     from bot.admin import list_invites
 

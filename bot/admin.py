@@ -9,9 +9,11 @@ from sqlmodel import func, select
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.demo_cases import load_demo_cases
 from storage import identities, invites
 from storage.db import make_engine, unit_of_work
 from storage.demo import load_demo
+from storage.media import MediaStore
 from storage.migrate import upgrade
 from storage.models import Person
 from storage.people import effective_roles
@@ -40,8 +42,12 @@ def roster_is_empty(engine: Engine) -> bool:
 def load_demo_county(settings: Settings, engine: Engine | None = None) -> str:
     """Load the demo county once."""
     engine = engine or ready_engine(settings)
+    now = Clock().now()
     with unit_of_work(engine) as session:
-        loaded = load_demo(session, Clock().utcnow(), settings.invite_valid_days)
+        loaded = load_demo(session, now, settings.invite_valid_days)
+        if loaded:
+            media = MediaStore(settings.media_dir, settings.max_photo_bytes)
+            load_demo_cases(session, now, settings.tz, media)
     return "demo county loaded" if loaded else "demo county already loaded; nothing changed"
 
 

@@ -1,8 +1,9 @@
-"""The outbox delivery worker: claims due pushes, sends them, retries with backoff, records failures."""
+"""The outbox worker: claims due pushes, sends them, retries with backoff, records failures."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -52,10 +53,8 @@ class DeliveryWorker:
                 await self.run_once()
             except Exception:
                 log.exception("delivery round failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
 
     async def _deliver(self, message_id, person_id, payload, attempts, created_at) -> int:
         target = self._target(person_id)
@@ -68,8 +67,9 @@ class DeliveryWorker:
             self._retry_or_fail(message_id, attempts, exc)
             return 0
         except PermanentDeliveryError as exc:
-            self._finish(lambda s: outbox.mark_failed(s, message_id, str(exc)))
-            log.warning("push %s failed for good: %s", message_id, exc)
+            error = str(exc)
+            self._finish(lambda s: outbox.mark_failed(s, message_id, error))
+            log.warning("push %s failed for good: %s", message_id, error)
             return 0
         self._finish(lambda s: outbox.mark_sent(s, message_id, channel.name, self.clock.utcnow()))
         return 1

@@ -44,6 +44,7 @@ class StateMachine:
 
     def allowed(self, state: str) -> list[str]:
         """Triggers that may fire from `state`."""
+        state = _plain(state)
         return [t for t, s, _ in self.transitions if s in (state, "*")]
 
     def can(self, state: str, trigger: str) -> bool:
@@ -52,6 +53,7 @@ class StateMachine:
 
     def move(self, state: str, trigger: str) -> str:
         """The state reached from `state` by `trigger`; IllegalMove if not allowed."""
+        state = _plain(state)
         if not self.can(state, trigger):
             raise IllegalMove(f"{trigger} from {state}")
         token = _Token()
@@ -72,6 +74,11 @@ class StateMachine:
         sources = {s for _, s, _ in self.transitions}
         lines += [f"    {state} --> [*]" for state in self.states if state not in sources]
         return "\n".join(lines) + "\n"
+
+
+def _plain(state) -> str:
+    """A state as its plain string (an enum member becomes its value, not its name)."""
+    return str(getattr(state, "value", state))
 
 
 def flow_machine(spec: FlowSpec) -> StateMachine:
