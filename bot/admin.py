@@ -75,8 +75,10 @@ def list_invites(settings: Settings, qr_dir: Path | None, issue_missing: bool) -
     with unit_of_work(engine) as session:
         if issue_missing:
             _issue_missing(session, now, settings.invite_valid_days)
-        rows = [(inv.code, p.name, p.phone, inv.expires_at) for inv, p in invites.unused(session, now)]
-    lines = [f"{code}  {name}  {phone}  expires {expires:%Y-%m-%d}" for code, name, phone, expires in rows]
+        rows = [(inv.code, p.name, p.phone, inv.expires_at)
+                for inv, p in invites.unused(session, now)]
+    lines = [f"{code}  {name}  {phone}  expires {expires:%Y-%m-%d}"
+             for code, name, phone, expires in rows]
     if qr_dir is not None:
         from bot.qr import write_invite_sheet
 

@@ -21,7 +21,8 @@ SKIP = "skip"
 
 async def begin(ctx: Context) -> list[Reply]:
     """`/adduser`: open the flow at its first step."""
-    conversation = conversations.start(ctx.session, ctx.person.id, FLOW, ADD_PERSON.initial, ctx.now)
+    conversation = conversations.start(ctx.session, ctx.person.id, FLOW, ADD_PERSON.initial,
+                                       ctx.now)
     return [prompt(ctx, conversation)]
 
 

@@ -91,7 +91,8 @@ def reported_by(session: Session, person_id: int, limit: int = 20) -> list[Case]
     ).all())
 
 
-def awaiting_triage(session: Session, group_ids: Sequence[int] | None, limit: int = 20) -> list[Case]:
+def awaiting_triage(session: Session, group_ids: Sequence[int] | None,
+                    limit: int = 20) -> list[Case]:
     """Submitted cases of these groups (None: all groups), oldest first."""
     query = select(Case).where(Case.status == CaseStatus.SUBMITTED)
     if group_ids is not None:

@@ -21,7 +21,8 @@ def start(session: Session, person_id: int, flow: str, state: str, now: datetime
     conversation = session.get(Conversation, person_id) or Conversation(
         person_id=person_id, flow=flow, state=state, updated_at=now)
     conversation.flow, conversation.state = flow, state
-    conversation.data, conversation.updated_at, conversation.reminded_at = dict(data or {}), now, None
+    conversation.data = dict(data or {})
+    conversation.updated_at, conversation.reminded_at = now, None
     session.add(conversation)
     return conversation
 

@@ -37,8 +37,8 @@ def addresses_of(session: Session, person_id: int) -> dict[str, str]:
 
 def is_bound(session: Session, person_id: int) -> bool:
     """True when the person has bound at least one chat account."""
-    return session.exec(
-        select(ChannelIdentity.id).where(ChannelIdentity.person_id == person_id)).first() is not None
+    query = select(ChannelIdentity.id).where(ChannelIdentity.person_id == person_id)
+    return session.exec(query).first() is not None
 
 
 def first_time_seen(session: Session, channel: str, update_key: str, now: datetime) -> bool:

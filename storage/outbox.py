@@ -1,4 +1,4 @@
-"""The durable outbox: every push is a row with a unique dedupe key, claimed and sent by a worker."""
+"""The durable outbox: every push is a row with a unique dedupe key, sent by a worker."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def mark_failed(session: Session, message_id: int, error: str) -> None:
     """Give up on a row for good."""
     row = session.get(OutboxMessage, message_id)
     if row is not None:
-        row.status, row.attempts, row.last_error = OutboxStatus.FAILED, row.attempts + 1, error[:500]
+        row.status, row.attempts = OutboxStatus.FAILED, row.attempts + 1
+        row.last_error = error[:500]
         session.add(row)
 
 

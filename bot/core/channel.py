@@ -28,7 +28,8 @@ class Channel(Protocol):
 
     name: str
 
-    def address_for(self, person_id: int, identities: dict[str, str], person_name: str) -> str | None:
+    def address_for(self, person_id: int, identities: dict[str, str],
+                    person_name: str) -> str | None:
         """Where to reach this person on this channel, or None if they are not reachable here."""
 
     async def send(self, address: str, reply: Reply) -> None:

@@ -110,7 +110,8 @@ class Reply:
         """Rebuild from the outbox."""
         return cls(
             text=data["text"],
-            buttons=tuple(tuple(Button(lbl, p) for lbl, p in row) for row in data.get("buttons", [])),
+            buttons=tuple(tuple(Button(label, payload) for label, payload in row)
+                          for row in data.get("buttons", [])),
             attachments=tuple(Attachment(*a) for a in data.get("attachments", [])),
         )
 

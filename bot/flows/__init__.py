@@ -1,1 +1,1 @@
-"""Conversation flows: one `transitions` state table per multi-step dialog, each drawn in Mermaid."""
+"""Conversation flows: one `transitions` table per multi-step dialog, each drawn in Mermaid."""

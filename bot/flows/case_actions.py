@@ -1,4 +1,4 @@
-"""State tables of the short dialogs around a case: a note (reason, progress, fix), assignment, extension."""
+"""State tables of the short dialogs on a case: a note (reason, progress, fix), assign, extend."""
 
 from bot.flows.engine import FlowSpec
 from storage.models import Role

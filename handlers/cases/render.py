@@ -63,7 +63,8 @@ def card(ctx: Context, case: Case) -> str:
         lines.append(ctx.t("case.card_place", place=place(case)))
     if department:
         lines.append(ctx.t("case.card_department", department=department.name,
-                           assigned=local(ctx, case.assigned_at), deadline=local(ctx, case.deadline)))
+                           assigned=local(ctx, case.assigned_at),
+                           deadline=local(ctx, case.deadline)))
     if overdue_days(case, ctx.now):
         lines.append(ctx.t("case.overdue_short", days=overdue_days(case, ctx.now)))
     if case.satisfaction:
@@ -82,7 +83,8 @@ def timeline(ctx: Context, case: Case) -> str:
     """Every move of the case: when, who, from → to, note."""
     lines = [ctx.t("case.timeline_title")]
     for entry in audit.entries_for(ctx.session, "case", case.id):
-        who = ctx.session.get(Person, entry.actor_id).name if entry.actor_id else ctx.t("case.system")
+        actor = ctx.session.get(Person, entry.actor_id) if entry.actor_id else None
+        who = actor.name if actor else ctx.t("case.system")
         step = ctx.t(f"case.action.{entry.action.removeprefix('case.')}")
         note = f" — {short(entry.note, 120)}" if entry.note else ""
         lines.append(f"{local(ctx, entry.at, '%m-%d %H:%M')} {who}：{step}{note}")
