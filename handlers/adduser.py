@@ -63,19 +63,19 @@ def _take_phone(ctx, conversation, answer):
 
 
 def _take_level(ctx, conversation, answer):
-    if answer not in {lv.value for lv in Level} | {NO_LEVEL}:
+    if button_value(ctx.event) not in {lv.value for lv in Level} | {NO_LEVEL}:
         return None, ctx.t("adduser.pick_button")
     conversation.data["level"] = None if answer == NO_LEVEL else answer
     return "leveled", None
 
 
 def _take_township(ctx, conversation, answer):
-    conversation.data["township"] = None if answer == SKIP else answer[:50]
+    conversation.data["township"] = None if button_value(ctx.event) == SKIP else answer[:50]
     return "placed", None
 
 
 def _take_group(ctx, conversation, answer):
-    if answer == SKIP:
+    if button_value(ctx.event) == SKIP:
         conversation.data["group_id"] = None
         return "grouped", None
     group = _find_group(ctx, answer)
@@ -86,7 +86,10 @@ def _take_group(ctx, conversation, answer):
 
 
 def _take_confirm(ctx, conversation, answer):
-    return ("submit", None) if answer == "yes" else ("restart", None)
+    choice = button_value(ctx.event)
+    if choice not in ("yes", "no"):
+        return None, ctx.t("adduser.pick_button")
+    return ("submit", None) if choice == "yes" else ("restart", None)
 
 
 STEPS = {"name": _take_name, "phone": _take_phone, "level": _take_level,

@@ -44,7 +44,8 @@ class Context:
     t: Translator = field(init=False)
 
     def __post_init__(self) -> None:
-        self.use_locale(self.person.locale if self.person else self.event.language_hint)
+        chosen = self.person.locale if self.person else None
+        self.use_locale(chosen or self.event.language_hint)
 
     def use_locale(self, locale: str | None) -> None:
         """Speak this locale from now on in this event."""
