@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.case_models import (
@@ -21,11 +22,30 @@ from storage.models import Membership, Person
 OPEN = [s.value for s in CaseStatus if s not in FINAL_STATUSES]
 
 
+def is_open(case: Case) -> bool:
+    """True unless the case is closed, rejected or merged."""
+    return case.status not in FINAL_STATUSES
+
+
 def next_number(session: Session, year: int) -> tuple[int, str]:
     """The next sequence number of the year and its display form, e.g. (42, "2026-0042")."""
     last = session.exec(select(func.max(Case.seq)).where(Case.year == year)).one()
     seq = (last or 0) + 1
     return seq, f"{year}-{seq:04d}"
+
+
+def insert_numbered(session: Session, case: Case, attempts: int = 5) -> None:
+    """Insert a case with the next free number of its year, retrying if another took it."""
+    for attempt in range(attempts):
+        case.seq, case.number = next_number(session, case.year)
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
 
 
 def by_number(session: Session, number: str) -> Case | None:
@@ -43,6 +63,12 @@ def reporters(session: Session, case_id: int) -> list[Person]:
         select(Person).join(CaseReporter, CaseReporter.person_id == Person.id)
         .where(CaseReporter.case_id == case_id).order_by(CaseReporter.joined_at, Person.id)
     ).all())
+
+
+def reporter_rows(session: Session, case_id: int) -> list[CaseReporter]:
+    """The case's reporter rows (person and the group they reported for)."""
+    return list(session.exec(select(CaseReporter).where(CaseReporter.case_id == case_id)
+                             .order_by(CaseReporter.joined_at)).all())
 
 
 def is_reporter(session: Session, case_id: int, person_id: int) -> bool:

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+import storage.case_models  # noqa: F401  (registers the case tables for TRUNCATE)
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import FrozenClock
 from storage.db import make_engine, unit_of_work
 from storage.demo import load_demo
-import storage.case_models  # noqa: F401  (registers the case tables for TRUNCATE)
 from storage.migrate import upgrade
 from tests.support import (
     POSTGRES_URL_ENV,
@@ -62,15 +62,31 @@ def _postgres_engine():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _template_sqlite_demo(_template_sqlite, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    shutil.copy(_template_sqlite, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with unit_of_work(engine) as session:
+        load_demo(session, START, 30)
+    engine.dispose()
+    return str(path)
+
+
 @pytest.fixture
-def engine(_template_sqlite, _postgres_engine, tmp_path):
-    """A migrated, empty database: SQLite by default, PostgreSQL when the run asks for it."""
+def engine(request, _template_sqlite, _postgres_engine, tmp_path):
+    """A migrated database: SQLite by default, PostgreSQL when the run asks for it.
+
+    On SQLite a test that uses `demo` starts from a copy of a database with the demo loaded.
+    """
     if _postgres_engine is not None:
         _truncate(_postgres_engine)
         yield _postgres_engine
         return
     path = tmp_path / "liandong.db"
-    shutil.copy(_template_sqlite, path)
+    demo_wanted = "demo" in request.fixturenames
+    template = request.getfixturevalue("_template_sqlite_demo") if demo_wanted else _template_sqlite
+    shutil.copy(template, path)
     engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
@@ -102,7 +118,7 @@ def app(settings, engine, clock) -> App:
 
 
 @pytest.fixture
-def demo(engine, clock) -> None:
-    """Load the demo county."""
+def demo(engine) -> None:
+    """The demo county, loaded as of START (on SQLite it came with the database copy)."""
     with unit_of_work(engine) as session:
-        load_demo(session, clock.utcnow(), 30)
+        load_demo(session, START, 30)

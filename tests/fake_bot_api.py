@@ -120,6 +120,22 @@ class FakeBotApi:
         """Queue a photo message."""
         return self.push_update(self.photo_update(user_id, file_bytes, **extra))
 
+    def document_update(self, user_id: int, file_bytes: bytes, mime_type: str,
+                        file_name: str = "file.bin", file_size: int | None = None,
+                        **extra: Any) -> dict:
+        """An update (not queued) with a document serving `file_bytes`; the size may be faked."""
+        file_id = self.register_file(file_bytes)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "mime_type": mime_type,
+                    "file_size": len(file_bytes) if file_size is None else file_size}
+        return self.message_update(user_id, document=document, **extra)
+
+    def location_message(self, user_id: int, latitude: float, longitude: float,
+                         **extra: Any) -> int:
+        """Queue a shared location."""
+        location = {"latitude": latitude, "longitude": longitude}
+        return self.push_update(self.message_update(user_id, location=location, **extra))
+
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """Answer the next call of `method` with this error."""
         self._failures.append((method.lower(), status, description, parameters))

@@ -9,8 +9,8 @@ from bot.flows.engine import StateMachine, button_value, flow_payload
 from handlers.cases import notify, photos
 from handlers.cases.deadlines import deadline_after
 from handlers.cases.moves import can_move, move, refuse_unless_allowed
-from storage import conversations
-from storage.case_models import FINAL_STATUSES, Case, CaseMedia, Extension, MediaKind
+from storage import cases, conversations
+from storage.case_models import Case, CaseMedia, Extension, MediaKind
 from storage.models import Conversation
 
 # action → (permission/trigger, needs photos step, at least one photo)
@@ -20,9 +20,7 @@ EXTENSION_DAYS = (3, 5, 10, 15)
 MAX_NOTE = 1000
 
 
-def is_open(case: Case) -> bool:
-    """True unless the case is closed, rejected or merged."""
-    return case.status not in FINAL_STATUSES
+EXTENDABLE = ("assigned", "acknowledged", "in_progress")
 
 
 def _begin_note(action: str):
@@ -129,8 +127,10 @@ async def begin_extension(ctx: Context, case: Case, _arg: str) -> list[Reply]:
     """A liaison asks for more working days: how many, then why."""
     if refusal := refuse_unless_allowed(ctx, case, "extend"):
         return refusal
-    if case.status not in ("assigned", "acknowledged", "in_progress"):
+    if case.status not in EXTENDABLE:
         return [Reply(ctx.t("extension.not_now", number=case.number))]
+    if cases.pending_extension(ctx.session, case.id) is not None:
+        return [Reply(ctx.t("extension.pending", number=case.number))]
     conversations.start(ctx.session, ctx.person.id, EXTEND.name, "days", ctx.now,
                         {"case_id": case.id})
     buttons = [Button(ctx.t("extension.days", days=d), flow_payload(EXTEND.name, "days", str(d)))
@@ -179,6 +179,8 @@ def decide_extension(ctx: Context, case: Case, arg: str, approve: bool) -> list[
         return [Reply(ctx.t("common.button_unknown"))]
     if request.approved is not None:
         return [Reply(ctx.t("extension.already_decided", number=case.number))]
+    if case.status not in EXTENDABLE:
+        return [Reply(ctx.t("extension.not_now", number=case.number))]
     request.approved, request.decided_by_id, request.decided_at = approve, ctx.person.id, ctx.now
     if approve and case.deadline is not None:
         case.deadline = deadline_after(ctx, case.deadline, request.working_days)

@@ -68,12 +68,14 @@ async def _merge_into(ctx, case, arg):
     target = ctx.session.get(Case, int(arg)) if arg.isdigit() else None
     if refusal := refuse_unless_allowed(ctx, case, "merge"):
         return refusal
-    if target is None or target.id == case.id or not action_flows.is_open(target):
+    if target is None or target.id == case.id or not cases.is_open(target) \
+            or target.area_id != case.area_id:
         return [Reply(ctx.t("case.merge_bad_target"))]
     move(ctx, case, "merge", note=target.number)
     case.merged_into_id = target.id
-    for person in cases.reporters(ctx.session, case.id):
-        cases.add_reporter(ctx.session, target.id, person.id, case.group_id, ctx.now)
+    for reporter in cases.reporter_rows(ctx.session, case.id):
+        cases.add_reporter(ctx.session, target.id, reporter.person_id, reporter.group_id,
+                           ctx.now)
     for media in cases.media_of(ctx.session, case.id):
         ctx.session.add(CaseMedia(case_id=target.id, sha256=media.sha256, ext=media.ext,
                                   kind=media.kind, added_by_id=media.added_by_id,

@@ -88,10 +88,14 @@ def _assign(ctx: Context, data: dict) -> list[Reply]:
     if refusal := refuse_unless_allowed(ctx, case, data["trigger"]):
         return refusal
     department = ctx.session.get(Department, data["department_id"])
+    previous = case.department_id
     move(ctx, case, data["trigger"], note=f"{department.name} +{data['days']}")
+    stamp = ctx.now.strftime("%Y%m%d%H%M%S")
+    if previous is not None and previous != department.id:
+        notify.to_department(ctx, case, f"reassigned-away:{stamp}", "case.push.reassigned_away",
+                             to=department.name)
     case.department_id, case.assigned_at = department.id, ctx.now
     case.deadline, case.acknowledged_at = default_deadline(ctx, data["days"]), None
-    stamp = ctx.now.strftime("%Y%m%d%H%M%S")
     notify.to_department(ctx, case, f"assigned:{stamp}", "case.push.assigned", ("ack", "view"))
     notify.to_reporters(ctx, case, f"assigned:{stamp}", "case.push.assigned_reporter",
                         department=department.name, deadline=local(ctx, case.deadline))

@@ -11,7 +11,7 @@ from bot.flows.report import FIELDS, REPORT
 from handlers.cases import photos, submit
 from handlers.cases.report_view import preview_text
 from handlers.labels import area_label
-from storage import conversations
+from storage import cases, conversations
 from storage.case_models import Case
 from storage.models import Area, Conversation
 
@@ -145,9 +145,13 @@ async def _take_duplicates(ctx, conversation):
     if case_id not in conversation.data.get("candidates", []):
         return _again(ctx, conversation, "report.pick_button")
     case = ctx.session.get(Case, case_id)
+    if case is None or not cases.is_open(case):
+        conversation.data["candidates"].remove(case_id)
+        return _again(ctx, conversation, "report.candidate_gone")
     group = submit.reporting_group(ctx, conversation.data["area_id"])
-    submit.join_case(ctx, case, conversation.data, group)
-    return "submit", [Reply(ctx.t("report.joined", number=case.number))]
+    joined = submit.join_case(ctx, case, conversation.data, group)
+    key = "report.joined" if joined else "report.added_to_own"
+    return "submit", [Reply(ctx.t(key, number=case.number))]
 
 
 def _submit_new(ctx: Context, conversation: Conversation) -> list[Reply]:

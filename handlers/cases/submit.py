@@ -62,15 +62,12 @@ def similar_open_cases(ctx: Context, draft: dict) -> list[Case]:
 def create_case(ctx: Context, draft: dict, group: Group) -> Case:
     """Insert the case, its reporter and files; tell the group's leaders."""
     now = ctx.now
-    year = now.astimezone(ctx.services.settings.tz).year
-    seq, number = cases.next_number(ctx.session, year)
-    case = Case(year=year, seq=seq, number=number, area_id=draft["area_id"],
-                township=draft.get("township"), description=draft["description"],
-                latitude=draft.get("latitude"), longitude=draft.get("longitude"),
-                address=draft.get("address"), reporter_id=ctx.person.id, group_id=group.id,
-                created_at=now, updated_at=now)
-    ctx.session.add(case)
-    ctx.session.flush()
+    case = Case(year=now.astimezone(ctx.services.settings.tz).year, seq=0, number="",
+                area_id=draft["area_id"], township=draft.get("township"),
+                description=draft["description"], latitude=draft.get("latitude"),
+                longitude=draft.get("longitude"), address=draft.get("address"),
+                reporter_id=ctx.person.id, group_id=group.id, created_at=now, updated_at=now)
+    cases.insert_numbered(ctx.session, case)
     cases.add_reporter(ctx.session, case.id, ctx.person.id, group.id, now)
     attach_files(ctx, case, draft)
     ctx.audit("case.submitted", subject_type="case", subject_id=case.id, to_state=case.status)
@@ -78,14 +75,18 @@ def create_case(ctx: Context, draft: dict, group: Group) -> Case:
     return case
 
 
-def join_case(ctx: Context, case: Case, draft: dict, group: Group) -> None:
-    """Add the reporter (and their photos) to an open case."""
-    cases.add_reporter(ctx.session, case.id, ctx.person.id, group.id, ctx.now)
+def join_case(ctx: Context, case: Case, draft: dict, group: Group) -> bool:
+    """Add the reporter and their files to an open case; False if it was their own already."""
     attach_files(ctx, case, draft)
+    if not cases.add_reporter(ctx.session, case.id, ctx.person.id, group.id, ctx.now):
+        ctx.audit("case.files_added", subject_type="case", subject_id=case.id,
+                  note=draft["description"])
+        return False
     ctx.audit("case.co_reported", subject_type="case", subject_id=case.id,
               note=draft["description"])
     notify.to_leaders(ctx, case, f"co-report:{ctx.person.id}", "case.push.co_reported",
                       name=ctx.person.name)
+    return True
 
 
 def attach_files(ctx: Context, case: Case, draft: dict) -> None:

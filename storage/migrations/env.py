@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.case_models  # noqa: F401  (registers the case tables)
+import storage.case_models
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
