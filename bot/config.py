@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     quiet_hours_end: time = time(7, 30)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
 
+    escalation_ack_reminder_after: int = Field(default=2, ge=1, le=30)
+    escalation_deadline_warning_before: int = Field(default=3, ge=0, le=30)
+    escalation_leadership_after_overdue: int = Field(default=5, ge=1, le=60)
+    escalation_verify_fallback_after: int = Field(default=3, ge=1, le=30)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

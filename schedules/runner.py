@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from schedules.drafts import run_draft_sweep
+from schedules.escalation import run_escalation
 from schedules.jobs import purge_processed_updates
 
 MISFIRE_GRACE_SECONDS = 3600
+SWEEP_MINUTES = 30
+log = logging.getLogger(__name__)
+
+
+def guarded(name: str, job: Callable[[], object],
+            lock: threading.Lock | None = None) -> Callable[[], None]:
+    """Run `job` (one at a time under `lock`), logging any exception instead of raising it."""
+    lock = lock or threading.Lock()
+
+    def run() -> None:
+        with lock:
+            try:
+                job()
+            except Exception:
+                log.exception("scheduled job %s failed; the next run will try again", name)
+
+    return run
 
 
 def build_scheduler(app: App) -> AsyncIOScheduler:
@@ -16,6 +40,12 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app.settings.tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
     clock = app.services.clock
-    scheduler.add_job(lambda: purge_processed_updates(app.engine, clock.utcnow()),
+    scheduler.add_job(guarded("purge_processed_updates",
+                              lambda: purge_processed_updates(app.engine, clock.utcnow())),
                       CronTrigger(hour=3, minute=17), id="purge_processed_updates")
+    escalation = guarded("escalation", lambda: run_escalation(app.engine, app.services))
+    scheduler.add_job(escalation, IntervalTrigger(minutes=SWEEP_MINUTES), id="escalation_sweep")
+    scheduler.add_job(escalation, CronTrigger(hour=8, minute=0), id="escalation_morning")
+    scheduler.add_job(guarded("drafts", lambda: run_draft_sweep(app.engine, app.services)),
+                      IntervalTrigger(minutes=SWEEP_MINUTES), id="draft_sweep")
     return scheduler

@@ -20,7 +20,7 @@ class WorkCalendar:
 
     def __init__(self, lookup: Callable[[date], bool] | None = None) -> None:
         """Use `lookup` (default `chinese_calendar.is_workday`) for the official calendar."""
-        self._lookup = lookup or chinese_calendar.is_workday
+        self._lookup = functools.lru_cache(maxsize=4096)(lookup or chinese_calendar.is_workday)
         self._warned_years: set[int] = set()
 
     def is_workday(self, day: date) -> bool:

@@ -59,9 +59,6 @@ def test_both_locales_have_the_same_keys(name: str) -> None:
     assert len(zh) > 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: case.action.key_supervision and case.action.overdue are defined in both cases.po and "
-    "escalation.po (overdue with different texts); load_catalog lets the later file win"))
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_no_key_is_defined_in_two_files(locale: str) -> None:
     seen: dict[str, str] = {}

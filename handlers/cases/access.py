@@ -8,8 +8,6 @@ from storage import cases
 from storage.case_models import Case
 from storage.models import Liaison, Membership, Role
 
-VERIFY_FALLBACK_WORKING_DAYS = 3
-
 
 def leads_group(ctx: Context, group_id: int) -> bool:
     """True when the actor is a leader of this group."""
@@ -47,11 +45,12 @@ def can_verify(ctx: Context, case: Case) -> bool:
 
 
 def verify_fallback_open(ctx: Context, case: Case) -> bool:
-    """True once the reporters had 3 working days to verify."""
+    """True once the reporters had their working days (default 3) to verify."""
     zone = ctx.services.settings.tz
     rectified = case.rectified_at.astimezone(zone).date()
     today = ctx.services.clock.now().astimezone(zone).date()
-    return default_calendar().workdays_between(rectified, today) >= VERIFY_FALLBACK_WORKING_DAYS
+    wait = ctx.services.settings.escalation_verify_fallback_after
+    return default_calendar().workdays_between(rectified, today) >= wait
 
 
 ALLOWED = {
