@@ -16,7 +16,9 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Liandong (�
 db_cli = typer.Typer(no_args_is_help=True, help="Database schema.")
 roster_cli = typer.Typer(no_args_is_help=True, help="The office's roster of people.")
 cli.add_typer(db_cli, name="db")
+export_cli = typer.Typer(no_args_is_help=True, help="Exports for the office.")
 cli.add_typer(roster_cli, name="roster")
+cli.add_typer(export_cli, name="export")
 
 
 def load_settings() -> Settings:
@@ -32,6 +34,7 @@ DemoIfEmpty = Annotated[bool, typer.Option(help="Load the demo county into an em
 RosterFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 SkipBad = Annotated[bool, typer.Option(help="Import the good rows, list the bad ones.")]
 QrDir = Annotated[Path | None, typer.Option(help="Write one QR code per person and a sheet.")]
+ExportFile = Annotated[Path, typer.Option("--out", dir_okay=False, help="The .xlsx to write.")]
 IssueMissing = Annotated[bool, typer.Option(help="First issue invites to unbound people.")]
 
 
@@ -76,6 +79,14 @@ def invites(qr: QrDir = None, issue: IssueMissing = False):
     from bot.admin import list_invites
 
     typer.echo(list_invites(load_settings(), qr, issue))
+
+
+@export_cli.command("cases")
+def export_cases(out: ExportFile):
+    """Write the 问题清单 (problem list) workbook: every case, and a summary sheet."""
+    from bot.export_cli import export_cases_file
+
+    typer.echo(export_cases_file(load_settings(), out))
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.report import REPORT
 from handlers import adduser, menu, onboarding
-from handlers.cases import action_flows, actions, assign, report
+from handlers.cases import action_flows, actions, assign, report, views
 from storage.models import Role
 
 
@@ -22,6 +22,11 @@ def register_routes(router: Router) -> None:
     router.command("lang", menu.lang, help_key="help.lang")
     router.button("lang", menu.set_lang)
     router.command("report", report.begin, Role.DELEGATE, help_key="help.report")
+    router.command("mycases", views.mycases, Role.DELEGATE, help_key="help.mycases")
+    router.command("case", views.case_detail, help_key="help.case")
+    router.command("inbox", views.inbox, Role.SQUAD_LEADER, Role.STAFF, help_key="help.inbox")
+    router.command("tasks", views.tasks, Role.LIAISON, help_key="help.tasks")
+    router.command("export", views.export, Role.STAFF, help_key="help.export")
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("cancel", menu.cancel, help_key="help.cancel")
     router.button("c", actions.on_button)

@@ -43,7 +43,7 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("year", "seq"),
         Index("ix_case_status_deadline", "status", "deadline"),
-        Index("ix_case_department_status", "department_id", "status"),
+        Index("ix_case_department_status_deadline", "department_id", "status", "deadline"),
         Index("ix_case_group_status", "group_id", "status"),
     )
 

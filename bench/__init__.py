@@ -1,0 +1,1 @@
+"""Benchmarks run by hand (`python -m bench.cases`); they print figures and assert nothing."""

@@ -1,0 +1,178 @@
+"""The 问题清单 workbook: one row per case, streamed, and a summary by department and by area."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from bot.i18n import Catalogs, Translator
+from storage.case_models import FINAL_STATUSES, Case, CaseReporter, CaseStatus, Satisfaction
+from storage.models import Area, Department, Group, Person
+from storage.xlsx_stream import Column, SheetWriter, Workbook
+
+BATCH = 5000
+# (field, width in characters, wraps): the columns of the 问题清单, in order.
+COLUMNS = (
+    ("number", 12, False), ("area", 20, True), ("township", 10, False),
+    ("description", 50, True), ("reporters", 16, True), ("group", 22, True),
+    ("department", 24, True), ("assigned", 12, False), ("deadline", 12, False),
+    ("status", 10, False), ("overdue", 9, False), ("progress", 40, True),
+    ("verdict", 10, False), ("closed", 12, False),
+)
+SUMMARY = ("total", "closed", "open", "overdue")
+SUMMARY_COLUMNS = (Column(30, wrap=True), *(Column(10) for _ in SUMMARY))
+CASE_FIELDS = (Case.id, Case.number, Case.area_id, Case.township, Case.description,
+               Case.group_id, Case.department_id, Case.assigned_at, Case.deadline, Case.status,
+               Case.progress_note, Case.satisfaction, Case.closed_at)
+
+
+def overdue_days(deadline: datetime | None, status: str, now: datetime) -> int:
+    """Calendar days past the deadline of an open case (handlers.cases.render's rule), else 0."""
+    if deadline is None or status in FINAL_STATUSES or now <= deadline:
+        return 0
+    return max((now - deadline).days, 0) + 1
+
+
+@dataclass
+class Tally:
+    """Counts of cases (total, closed, open, overdue) per department and per area."""
+
+    by_department: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+    by_area: defaultdict = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, department_id: int | None, area_id: int, status: str, late: int) -> None:
+        """Count one case."""
+        for counts in (self.by_department[department_id], self.by_area[area_id]):
+            counts["total"] += 1
+            if status == CaseStatus.CLOSED:
+                counts["closed"] += 1
+            elif status not in FINAL_STATUSES:
+                counts["open"] += 1
+            if late:
+                counts["overdue"] += 1
+
+
+class ReporterNames:
+    """Reporter names per case from a stream ordered by case id, read alongside the cases."""
+
+    def __init__(self, session: Session, separator: str) -> None:
+        rows = session.execute(
+            select(CaseReporter.case_id, Person.name)
+            .join(Person, Person.id == CaseReporter.person_id)
+            .order_by(CaseReporter.case_id, CaseReporter.joined_at, CaseReporter.person_id)
+            .execution_options(yield_per=BATCH))
+        self.pairs: Iterator[tuple[int, str]] = (
+            (case_id, separator.join(name for _, name in group))
+            for case_id, group in groupby(rows, key=itemgetter(0)))
+        self.current = next(self.pairs, None)
+
+    def of(self, case_id: int) -> str:
+        """The names for `case_id`; cases must be asked for in ascending id order."""
+        while self.current is not None and self.current[0] < case_id:
+            self.current = next(self.pairs, None)
+        return self.current[1] if self.current and self.current[0] == case_id else ""
+
+
+@dataclass
+class Export:
+    """What every row needs, loaded once: names by id, labels, the time zone and now."""
+
+    t: Translator
+    now: datetime
+    tz: tzinfo
+    areas: dict[int, str]
+    departments: dict[int, str]
+    groups: dict[int, str]
+    tally: Tally = field(default_factory=Tally)
+
+    def __post_init__(self) -> None:
+        self.statuses = {s.value: self.t(f"case.status.{s.value}") for s in CaseStatus}
+        self.verdicts = {v.value: self.t(f"case.verdict.{v.value}") for v in Satisfaction}
+
+    def day(self, moment: datetime | None) -> date | None:
+        """A stored UTC time as a local date."""
+        return moment.astimezone(self.tz).date() if moment else None
+
+    def row(self, case: tuple, reporters: str) -> tuple:
+        """The cells of one case (a row of CASE_FIELDS), counted in the tally on the way."""
+        (_, number, area_id, township, description, group_id, department_id, assigned_at,
+         deadline, status, progress_note, satisfaction, closed_at) = case
+        late = overdue_days(deadline, status, self.now)
+        self.tally.add(department_id, area_id, status, late)
+        closed = self.day(closed_at) if status == CaseStatus.CLOSED else None
+        return (number, self.areas.get(area_id), township, description, reporters,
+                self.groups.get(group_id), self.departments.get(department_id),
+                self.day(assigned_at), self.day(deadline), self.statuses.get(status, status),
+                late or None, progress_note, self.verdicts.get(satisfaction or ""), closed)
+
+
+def load_names(session: Session, t: Translator, now: datetime, tz: tzinfo) -> Export:
+    """Names of areas (in the export's language), departments and groups, each read once."""
+    area_name = Area.name_en if t.locale == "en" else Area.name_zh
+    return Export(
+        t, now, tz,
+        areas=dict(session.execute(select(Area.id, area_name).order_by(Area.position,
+                                                                       Area.id)).all()),
+        departments=dict(session.execute(select(Department.id, Department.name)
+                                         .order_by(Department.id)).all()),
+        groups=dict(session.execute(select(Group.id, Group.name)).all()),
+    )
+
+
+def export_cases(session: Session, path: Path, now: datetime, tz: tzinfo,
+                 locale: str = "zh_CN") -> int:
+    """Write the 问题清单 workbook to `path`; the number of case rows written."""
+    t = Catalogs(locale).translator(locale)
+    export = load_names(session, t, now, tz)
+    columns = [Column(width, wrap) for _, width, wrap in COLUMNS]
+    with Workbook(path) as book:
+        with book.sheet(t("views.export.sheet_cases"), columns) as sheet:
+            sheet.append([t(f"views.export.col.{name}") for name, _, _ in COLUMNS], bold=True)
+            count = write_cases(session, sheet, export)
+        with book.sheet(t("views.export.sheet_summary"), SUMMARY_COLUMNS, False) as sheet:
+            write_summary(sheet, export)
+    return count
+
+
+def write_cases(session: Session, sheet: SheetWriter, export: Export) -> int:
+    """Stream every case, oldest first, into the sheet."""
+    reporters = ReporterNames(session, export.t("common.list_sep"))
+    rows = session.execute(select(*CASE_FIELDS).order_by(Case.id)
+                           .execution_options(yield_per=BATCH))
+    count = 0
+    for case in rows:
+        sheet.append(export.row(case, reporters.of(case[0])))
+        count += 1
+    return count
+
+
+def write_summary(sheet: SheetWriter, export: Export) -> None:
+    """Totals by department (plus the cases no department has yet), then by area."""
+    t, tally = export.t, export.tally
+    departments = dict(export.departments)
+    if None in tally.by_department:
+        departments[None] = t("views.export.summary.unassigned")
+    _section(sheet, t, "by_department", "department", departments, tally.by_department)
+    sheet.append(())
+    _section(sheet, t, "by_area", "area", export.areas, tally.by_area)
+
+
+def _section(sheet: SheetWriter, t: Translator, title: str, column: str,
+             names: dict, counts: dict) -> None:
+    sheet.append([t(f"views.export.summary.{title}")], bold=True)
+    sheet.append([t(f"views.export.col.{column}"),
+                  *(t(f"views.export.summary.{k}") for k in SUMMARY)], bold=True)
+    total: Counter = Counter()
+    for key, name in names.items():
+        row = counts.get(key, Counter())
+        total.update(row)
+        sheet.append([name, *(row[k] for k in SUMMARY)])
+    sheet.append([t("views.export.summary.all"), *(total[k] for k in SUMMARY)], bold=True)

@@ -1,0 +1,210 @@
+"""What each person may see of cases: /mycases, /case, /inbox, /tasks, and /export for staff."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from sqlmodel import select
+
+from bot.core.context import Context
+from bot.core.types import Attachment, Button, Reply, button_rows
+from handlers.cases import access
+from handlers.cases.case_export import export_cases
+from handlers.cases.notify import case_buttons
+from handlers.cases.render import card, local, overdue_days, summary_line, timeline
+from storage import cases, people
+from storage.case_models import Case, CaseStatus, MediaKind
+from storage.models import Area, Role
+
+LIST_LIMIT = 10
+TASKS_LIMIT = 20
+MAX_PHOTOS = 10
+VIEW_BUTTONS_PER_ROW = 3
+PHOTO_KINDS = (MediaKind.PHOTO, MediaKind.PROGRESS, MediaKind.EVIDENCE)
+NUMBER = re.compile(r"(\d{4})-(\d{1,7})")
+TRIAGE, ASSIGN = ("acc", "rej", "mrg"), ("asg",)
+WORKING = (CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS)
+
+
+def _is_staff(ctx: Context, _case: Case) -> bool:
+    return ctx.has_any(Role.STAFF)
+
+
+# (statuses, who may act, button codes): the buttons under a case card.
+ACTIONS: tuple[tuple[tuple[str, ...], Callable[[Context, Case], bool], tuple[str, ...]], ...] = (
+    ((CaseStatus.SUBMITTED,), access.can_triage, TRIAGE),
+    ((CaseStatus.ACCEPTED,), _is_staff, ASSIGN),
+    ((CaseStatus.ASSIGNED,), access.is_case_liaison, ("ack",)),
+    (WORKING, access.is_case_liaison, ("upd", "fix", "ext")),
+    ((CaseStatus.RECTIFIED,), access.can_verify, ("vs", "vb", "vd")),
+)
+
+
+def view_button(case: Case) -> Button:
+    """A button labelled with the case number that opens the case."""
+    return Button(case.number, f"c:view:{case.id}")
+
+
+def _view_rows(found: Sequence[Case]) -> tuple[tuple[Button, ...], ...]:
+    buttons = [view_button(case) for case in found]
+    step = VIEW_BUTTONS_PER_ROW
+    return button_rows(*(buttons[i:i + step] for i in range(0, len(buttons), step)))
+
+
+def _listing(ctx: Context, title: str, found: Sequence[Case], limit: int) -> list[str]:
+    """The title, one summary per case, and a note when there were more than `limit`."""
+    areas = ctx.session.exec(select(Area)).all()  # held: summary_line's get() hits the session
+    lines = [title, *(summary_line(ctx, case) for case in found[:limit])]
+    del areas
+    if len(found) > limit:
+        lines.append(ctx.t("views.list_more", shown=limit))
+    return lines
+
+
+async def mycases(ctx: Context) -> list[Reply]:
+    """`/mycases`: the cases I reported or co-reported, newest first."""
+    found = cases.reported_by(ctx.session, ctx.person.id, limit=LIST_LIMIT + 1)
+    if not found:
+        return [Reply(ctx.t("views.mycases.empty"))]
+    lines = _listing(ctx, ctx.t("views.mycases.title"), found, LIST_LIMIT)
+    return [Reply("\n".join(lines), buttons=_view_rows(found[:LIST_LIMIT]))]
+
+
+def normalise_number(text: str) -> str:
+    """`２０２６－４２`, `#2026-42` or `2026-0042` → `2026-0042`; `42` stays `42`."""
+    text = unicodedata.normalize("NFKC", text).strip().lstrip("#＃").strip()
+    match = NUMBER.fullmatch(text)
+    return f"{match[1]}-{int(match[2]):04d}" if match else text
+
+
+async def case_detail(ctx: Context) -> list[Reply]:
+    """`/case 2026-0042` (or `/case 42`): the card, the timeline, the photos and my buttons."""
+    wanted = normalise_number(ctx.event.args)
+    if not wanted:
+        return [Reply(ctx.t("views.case.usage"))]
+    case = cases.by_number(ctx.session, wanted)
+    if case is None:
+        return [Reply(ctx.t("views.case.not_found", number=wanted[:20]))]
+    return show(ctx, case)
+
+
+async def view_by_id(ctx: Context, case_id: int) -> list[Reply]:
+    """The same view for a `c:view:<id>` button."""
+    case = ctx.session.get(Case, case_id)
+    if case is None:
+        return [Reply(ctx.t("views.case.not_found", number=case_id))]
+    return show(ctx, case)
+
+
+def show(ctx: Context, case: Case) -> list[Reply]:
+    """The full case for someone allowed to see it; a refusal (audited) for anyone else."""
+    if not access.can_view(ctx, case):
+        ctx.audit("denied", subject_type="case", subject_id=case.id, note="view")
+        return [Reply(ctx.t("views.case.not_allowed", number=case.number))]
+    photos, more = case_photos(ctx, case)
+    lines = [card(ctx, case), *_extra_lines(ctx, case)]
+    if more:
+        lines.append(ctx.t("views.case.more_photos", count=more))
+    text = "\n".join(lines) + "\n\n" + timeline(ctx, case)
+    return [Reply(text, buttons=action_buttons(ctx, case), attachments=photos)]
+
+
+def _extra_lines(ctx: Context, case: Case) -> list[str]:
+    """What the card leaves out: the progress note, the merge target, the rejection reason."""
+    lines = []
+    if case.progress_note:
+        lines.append(ctx.t("views.case.progress", note=case.progress_note))
+    if case.merged_into_id:
+        target = ctx.session.get(Case, case.merged_into_id)
+        lines.append(ctx.t("views.case.merged_into", number=target.number if target else "—"))
+    if case.status == CaseStatus.REJECTED and case.rejection_reason:
+        lines.append(ctx.t("views.case.rejected", reason=case.rejection_reason))
+    return lines
+
+
+def case_photos(ctx: Context, case: Case) -> tuple[tuple[Attachment, ...], int]:
+    """Up to ten stored photos of the case as attachments, and how many more there are."""
+    store = ctx.services.media
+    if store is None:
+        return (), 0
+    found = []
+    for media in cases.media_of(ctx.session, case.id, PHOTO_KINDS):
+        path = store.path_for(media.sha256, media.ext)
+        if path.exists():
+            name = f"{case.number}-{len(found) + 1}.{media.ext}"
+            found.append(Attachment(str(path), name, is_photo=True))
+    return tuple(found[:MAX_PHOTOS]), max(len(found) - MAX_PHOTOS, 0)
+
+
+def action_codes(ctx: Context, case: Case) -> tuple[str, ...]:
+    """The moves this actor may make on the case now, as button codes."""
+    for statuses, allowed, codes in ACTIONS:
+        if case.status in statuses and allowed(ctx, case):
+            return codes
+    return ()
+
+
+def action_buttons(ctx: Context, case: Case) -> tuple[tuple[Button, ...], ...]:
+    """The row of buttons under a case card (none when the actor has nothing to do)."""
+    codes = action_codes(ctx, case)
+    return case_buttons(ctx.t, case, *codes) if codes else ()
+
+
+def led_group_ids(ctx: Context) -> list[int]:
+    """Ids of the groups the actor leads."""
+    return [group.id for group, leads in people.groups_of(ctx.session, ctx.person.id) if leads]
+
+
+def _section(ctx: Context, title_key: str, found: Sequence[Case], codes: tuple[str, ...]) -> Reply:
+    """A list of cases with, per case, a row: the number (opens it) and the move buttons."""
+    shown = found[:LIST_LIMIT]
+    rows = [(view_button(case), *case_buttons(ctx.t, case, *codes)[0]) for case in shown]
+    return Reply("\n".join(_listing(ctx, ctx.t(title_key), found, LIST_LIMIT)),
+                 buttons=button_rows(*rows))
+
+
+async def inbox(ctx: Context) -> list[Reply]:
+    """`/inbox`: reports to triage (a leader's groups, or all for staff); staff: also to assign."""
+    staff = ctx.has_any(Role.STAFF)
+    group_ids = None if staff else led_group_ids(ctx)
+    replies = []
+    triage = cases.awaiting_triage(ctx.session, group_ids, limit=LIST_LIMIT + 1)
+    if triage:
+        replies.append(_section(ctx, "views.inbox.triage", triage, TRIAGE))
+    waiting = cases.awaiting_assignment(ctx.session, limit=LIST_LIMIT + 1) if staff else []
+    if waiting:
+        replies.append(_section(ctx, "views.inbox.assign", waiting, ASSIGN))
+    return replies or [Reply(ctx.t("views.inbox.empty"))]
+
+
+async def tasks(ctx: Context) -> list[Reply]:
+    """`/tasks`: my departments' open cases, soonest deadline first, overdue ones counted."""
+    department_ids = [d.id for d in people.departments_of(ctx.session, ctx.person.id)]
+    found = cases.tasks_of(ctx.session, department_ids, limit=TASKS_LIMIT + 1) \
+        if department_ids else []
+    if not found:
+        return [Reply(ctx.t("views.tasks.empty"))]
+    shown = found[:TASKS_LIMIT]
+    lines = _listing(ctx, ctx.t("views.tasks.title"), found, TASKS_LIMIT)
+    late = sum(1 for case in shown if overdue_days(case, ctx.now))
+    if late:
+        lines.insert(1, ctx.t("views.tasks.overdue", count=late))
+    return [Reply("\n".join(lines), buttons=_view_rows(shown))]
+
+
+async def export(ctx: Context) -> list[Reply]:
+    """`/export` (staff): write the 问题清单 workbook and send it as a file."""
+    if not ctx.has_any(Role.STAFF):
+        ctx.audit("denied", note="/export")
+        return [Reply(ctx.t("common.not_allowed"))]
+    settings = ctx.services.settings
+    path = settings.data_dir / "exports" / f"问题清单-{local(ctx, ctx.now)}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = await asyncio.to_thread(export_cases, ctx.session, path, ctx.now, settings.tz,
+                                    settings.locale)
+    ctx.audit("export", subject_type="case", note=f"{path.name}: {count}")
+    return [Reply(ctx.t("views.export.done", count=count),
+                  attachments=(Attachment(str(path), path.name),))]

@@ -1,0 +1,128 @@
+"""The 问题清单 workbook: columns, one row per case, the summary sheet, the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from handlers.cases.case_export import export_cases, overdue_days
+from handlers.cases.render import overdue_days as render_overdue_days
+from storage import cases
+from storage.case_models import Case, CaseStatus, Satisfaction
+from storage.db import unit_of_work
+from storage.models import Area, Department, Person
+from tests.factories import demo_reporter, make_case
+from tests.given import zh
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+
+def _workbook_cases(engine, clock) -> dict[str, Case]:
+    now = clock.utcnow()
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        department = session.exec(select(Department).order_by(Department.id)).first()
+        made = {
+            "new": make_case(session, now, reporter=reporter, group=group,
+                             description="=HYPERLINK(\"http://x\")\x07 堆放垃圾"),
+            "late": make_case(session, now, reporter=reporter, group=group,
+                              status=CaseStatus.IN_PROGRESS, department=department,
+                              deadline=now - timedelta(days=3)),
+            "closed": make_case(session, now, reporter=reporter, group=group,
+                                status=CaseStatus.CLOSED, department=department),
+        }
+        made["closed"].satisfaction, made["closed"].closed_at = Satisfaction.BASIC, now
+        made["late"].progress_note = "已进场施工"
+        session.add_all(made.values())
+        co = session.exec(select(Person).where(Person.level.is_not(None),
+                                               Person.id != reporter.id)).first()
+        cases.add_reporter(session, made["late"].id, co.id, group.id, now + timedelta(hours=1))
+        made["co_name"] = co.name
+        made["reporter_name"] = reporter.name
+        made["group_name"], made["department_name"] = group.name, department.name
+        made["area_name"] = session.get(Area, made["late"].area_id).name_zh
+    return made
+
+
+def test_export_cases_writes_the_problem_list(app, engine, clock, settings, tmp_path) -> None:
+    made = _workbook_cases(engine, clock)
+    path = tmp_path / "清单.xlsx"
+    with unit_of_work(engine) as session:
+        written = export_cases(session, path, clock.utcnow(), settings.tz)
+    assert written == 3
+    t = zh(app)
+    sheet = load_workbook(path)["问题清单"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["编号", "领域", "乡镇", "问题描述", "反映代表", "所属小组", "责任单位",
+                      "交办日期", "整改时限", "状态", "逾期天数", "整改情况", "满意度", "销号日期"]
+    assert sheet[1][0].font.b and sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["D"].width >= 40 and sheet["D2"].alignment.wrap_text
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert list(rows) == [made["new"].number, made["late"].number, made["closed"].number]
+    new, late, closed = rows[made["new"].number], rows[made["late"].number], rows[
+        made["closed"].number]
+    assert new[3] == "=HYPERLINK(\"http://x\") 堆放垃圾" and sheet["D2"].data_type == "s"
+    assert new[9] == t("case.status.submitted") and new[6] is None and new[10] is None
+    assert late[1] == made["area_name"] and late[5] == made["group_name"]
+    assert late[4] == t("common.list_sep").join([made["reporter_name"], made["co_name"]])
+    assert late[6] == made["department_name"] and late[11] == "已进场施工"
+    assert late[7] == datetime(2026, 11, 23) and late[8] == datetime(2026, 11, 20)
+    assert late[10] == 4
+    assert closed[12] == t("case.verdict.basic") and closed[13] == datetime(2026, 11, 23)
+    assert closed[10] is None and closed[9] == t("case.status.closed")
+
+
+def test_export_summary_sheet(engine, clock, settings, tmp_path) -> None:
+    made = _workbook_cases(engine, clock)
+    path = tmp_path / "清单.xlsx"
+    with unit_of_work(engine) as session:
+        export_cases(session, path, clock.utcnow(), settings.tz)
+    rows = list(load_workbook(path)["汇总"].iter_rows(values_only=True))
+    assert rows[0][0] == "按责任单位汇总"
+    assert rows[1] == ("责任单位", "问题总数", "已销号", "未办结", "逾期")
+    by_name = {row[0]: row[1:] for row in rows if row and row[0]}
+    assert by_name[made["department_name"]] == (2, 1, 1, 1)
+    assert by_name["（未交办）"] == (1, 0, 1, 0)
+    assert by_name[made["area_name"]] == (3, 1, 2, 1)
+    assert [row for row in rows if row[0] == "合计"] == [("合计", 3, 1, 2, 1)] * 2
+
+
+def test_export_in_english(engine, clock, settings, tmp_path) -> None:
+    _workbook_cases(engine, clock)
+    path = tmp_path / "list.xlsx"
+    with unit_of_work(engine) as session:
+        export_cases(session, path, clock.utcnow(), settings.tz, locale="en")
+    book = load_workbook(path)
+    assert book.sheetnames == ["Problem list", "Summary"]
+    assert book["Problem list"]["A1"].value == "Number"
+
+
+def test_export_of_an_empty_database(engine, clock, settings, tmp_path) -> None:
+    path = tmp_path / "empty.xlsx"
+    with unit_of_work(engine) as session:
+        assert export_cases(session, path, clock.utcnow(), settings.tz) == 0
+    assert load_workbook(path)["问题清单"].max_row == 1
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_export_overdue_rule_matches_the_card(engine, clock) -> None:
+    now = clock.utcnow()
+    for deadline, status in [(now - timedelta(days=3), CaseStatus.IN_PROGRESS),
+                             (now - timedelta(hours=1), CaseStatus.ASSIGNED),
+                             (now + timedelta(days=1), CaseStatus.ASSIGNED),
+                             (now - timedelta(days=9), CaseStatus.CLOSED), (None, "submitted")]:
+        case = Case(deadline=deadline, status=status)
+        assert overdue_days(deadline, status, now) == render_overdue_days(case, now)
+
+
+def test_export_cli_writes_the_file(engine, clock, settings, tmp_path, monkeypatch) -> None:
+    from bot import export_cli
+
+    _workbook_cases(engine, clock)
+    monkeypatch.setattr(export_cli, "ready_engine", lambda _settings: engine)
+    message = export_cli.export_cases_file(settings, tmp_path / "out")
+    assert message == f"3 cases written to {tmp_path / 'out.xlsx'}"
+    assert load_workbook(tmp_path / "out.xlsx")["问题清单"].max_row == 4
