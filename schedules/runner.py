@@ -44,8 +44,11 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                               lambda: purge_processed_updates(app.engine, clock.utcnow())),
                       CronTrigger(hour=3, minute=17), id="purge_processed_updates")
     escalation = guarded("escalation", lambda: run_escalation(app.engine, app.services))
-    scheduler.add_job(escalation, IntervalTrigger(minutes=SWEEP_MINUTES), id="escalation_sweep")
+    first = clock.now()  # sweep once at start, then every half hour
+    scheduler.add_job(escalation, IntervalTrigger(minutes=SWEEP_MINUTES), id="escalation_sweep",
+                      next_run_time=first)
     scheduler.add_job(escalation, CronTrigger(hour=8, minute=0), id="escalation_morning")
     scheduler.add_job(guarded("drafts", lambda: run_draft_sweep(app.engine, app.services)),
-                      IntervalTrigger(minutes=SWEEP_MINUTES), id="draft_sweep")
+                      IntervalTrigger(minutes=SWEEP_MINUTES), id="draft_sweep",
+                      next_run_time=first)
     return scheduler

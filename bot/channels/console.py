@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from bot.core.types import Button, Event, EventKind, Reply
+from bot.core.types import Button, Event, EventKind, Location, MediaRef, Reply
 from bot.delivery import DeliveryWorker
 from storage import identities, people
 from storage.db import unit_of_work
@@ -16,6 +18,8 @@ from storage.models import Person, Role
 
 CHANNEL = "console"
 TERMINAL = "terminal"
+PUSH_PREVIEW = 70
+MEDIA_COMMANDS = {"/photo": EventKind.PHOTO, "/voice": EventKind.VOICE, "/file": EventKind.DOCUMENT}
 
 
 class ConsoleChannel:
@@ -35,11 +39,14 @@ class ConsoleChannel:
         return f"{person_name}#{person_id}"
 
     async def send(self, address: str, reply: Reply) -> None:
-        """Print a push for someone (perhaps not the person being played)."""
+        """Print a push: in full for the person being played, as one line for anyone else."""
         name, _, person_id = address.rpartition("#")
-        mine = self.acting is not None and str(self.acting.id) == person_id
-        self._print(f"📨 {self._t('console.push_to', name=name)}")
-        self._print_reply(reply, selectable=mine)
+        if self.acting is not None and str(self.acting.id) == person_id:
+            self._print(f"📨 {self._t('console.push_to', name=name)}")
+            self._print_reply(reply, selectable=True)
+            return
+        first_line = reply.text.strip().splitlines()[0] if reply.text.strip() else ""
+        self._print(f"📨 → {name}：{first_line[:PUSH_PREVIEW]}")
 
     async def run(self) -> None:
         """Greet, then handle lines until end of input."""
@@ -58,18 +65,43 @@ class ConsoleChannel:
         self._print(f"> {line}")
         if line.strip().startswith("/as"):
             self._switch(line.strip()[3:].strip())
-        else:
-            for reply in await self.app.dispatcher.handle(self._event(line)):
+        elif (event := self._event(line)) is not None:
+            for reply in await self.app.dispatcher.handle(event):
                 self._print_reply(reply, selectable=True)
         if self.worker is not None:
             await self.worker.run_once()
 
-    def _event(self, line: str) -> Event:
+    def _event(self, line: str) -> Event | None:
         stripped = line.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
             button = self.buttons[int(stripped) - 1]
             return Event(CHANNEL, TERMINAL, EventKind.BUTTON, payload=button.payload)
+        head, _, rest = stripped.partition(" ")
+        if head in MEDIA_COMMANDS:
+            return self._media_event(MEDIA_COMMANDS[head], Path(rest.strip()).expanduser())
+        if head == "/location":
+            return self._location_event(rest)
         return Event.from_text(CHANNEL, TERMINAL, line)
+
+    def _media_event(self, kind: EventKind, path: Path) -> Event | None:
+        if not path.is_file():
+            self._print(self._t("console.no_file", path=str(path)))
+            return None
+
+        async def fetch() -> bytes:
+            return path.read_bytes()
+        mime = mimetypes.guess_type(path.name)[0]
+        ref = MediaRef(path.name, path.stat().st_size, mime, fetch)
+        return Event(CHANNEL, TERMINAL, kind, media=(ref,))
+
+    def _location_event(self, text: str) -> Event | None:
+        try:
+            latitude, longitude = (float(part) for part in text.replace("，", ",").split(","))
+        except ValueError:
+            self._print(self._t("console.bad_location"))
+            return None
+        return Event(CHANNEL, TERMINAL, EventKind.LOCATION,
+                     location=Location(latitude, longitude))
 
     def _act_as_default(self) -> None:
         with unit_of_work(self.app.engine) as session:
