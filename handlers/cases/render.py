@@ -37,9 +37,9 @@ def short(text: str, limit: int = DESCRIPTION_PREVIEW) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def summary_line(ctx: Context, case: Case) -> str:
-    """`2026-0042 · 公共卫生 · 已交办 · 截止 2026-12-01 (逾期3天)`."""
-    area = ctx.session.get(Area, case.area_id)
+def summary_line(ctx: Context, case: Case, areas: dict[int, Area] | None = None) -> str:
+    """`2026-0042 · 公共卫生 · 已交办 · 截止 2026-12-01 (逾期3天)`; pass `areas` for long lists."""
+    area = areas[case.area_id] if areas else ctx.session.get(Area, case.area_id)
     parts = [case.number, area_label(ctx.t, area), status_label(ctx.t, case.status)]
     if case.deadline and case.status not in FINAL_STATUSES:
         parts.append(ctx.t("case.deadline_short", date=local(ctx, case.deadline)))

@@ -56,9 +56,8 @@ def _view_rows(found: Sequence[Case]) -> tuple[tuple[Button, ...], ...]:
 
 def _listing(ctx: Context, title: str, found: Sequence[Case], limit: int) -> list[str]:
     """The title, one summary per case, and a note when there were more than `limit`."""
-    areas = ctx.session.exec(select(Area)).all()  # held: summary_line's get() hits the session
-    lines = [title, *(summary_line(ctx, case) for case in found[:limit])]
-    del areas
+    areas = {area.id: area for area in ctx.session.exec(select(Area)).all()}
+    lines = [title, *(summary_line(ctx, case, areas) for case in found[:limit])]
     if len(found) > limit:
         lines.append(ctx.t("views.list_more", shown=limit))
     return lines
