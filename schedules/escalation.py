@@ -69,6 +69,7 @@ class Sweep:
     ladder: EscalationLadder
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUNGS + MARKS, 0))
     cache: dict[tuple, list[Person]] = field(default_factory=dict)
+    commit_chunks: bool = False  # commit after each chunk: short write locks, kept progress
 
     def __post_init__(self) -> None:
         self.now = self.services.clock.utcnow()
@@ -172,6 +173,8 @@ def run_rung(sweep: Sweep, rung: str, conditions: tuple,
         chunk = list(sweep.session.exec(select(Case).where(
             Case.id.in_(ids[start:start + CHUNK])).order_by(Case.id)).all())
         queue(sweep, rung, plan(sweep, chunk))
+        if sweep.commit_chunks:  # every chunk is idempotent, so a partial run is safe
+            sweep.session.commit()
 
 
 def plan_ack_reminders(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
@@ -264,11 +267,12 @@ def plan_verify_fallback(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
 
 def sweep_case_deadlines(session: Session, services: Services,
                          calendar: WorkCalendar | None = None,
-                         ladder: EscalationLadder | None = None) -> dict[str, int]:
+                         ladder: EscalationLadder | None = None,
+                         commit_chunks: bool = False) -> dict[str, int]:
     """Queue every due rung not queued before; counts of new notices per rung and of marks."""
     ladder = ladder or EscalationLadder.from_settings(services.settings)
     calendar = calendar or default_calendar()
-    sweep = Sweep(session, services, calendar, ladder)
+    sweep = Sweep(session, services, calendar, ladder, commit_chunks=commit_chunks)
     warn_until = sweep.start_of(sweep.calendar.add_workdays(
         sweep.today, ladder.deadline_warning_before + 1))
     run_rung(sweep, "ack_reminder", (Case.status == CaseStatus.ASSIGNED.value,
@@ -289,9 +293,9 @@ def sweep_case_deadlines(session: Session, services: Services,
 
 def run_escalation(engine: Engine, services: Services, calendar: WorkCalendar | None = None,
                    ladder: EscalationLadder | None = None) -> dict[str, int]:
-    """The scheduled job: one sweep in one transaction."""
+    """The scheduled job: one sweep, committed chunk by chunk."""
     with unit_of_work(engine) as session:
-        counts = sweep_case_deadlines(session, services, calendar, ladder)
+        counts = sweep_case_deadlines(session, services, calendar, ladder, commit_chunks=True)
     if any(counts.values()):
         log.info("escalation sweep: %s", ", ".join(f"{k}={v}" for k, v in counts.items() if v))
     return counts
