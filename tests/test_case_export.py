@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from handlers.cases.case_export import export_cases, overdue_days
+from handlers.cases.case_export import export_cases
+from handlers.cases.render import days_overdue as overdue_days
 from handlers.cases.render import overdue_days as render_overdue_days
 from storage import cases
 from storage.case_models import Case, CaseStatus, Satisfaction

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.i18n import Catalogs, Translator
+from handlers.cases.render import days_overdue
 from storage.case_models import FINAL_STATUSES, Case, CaseReporter, CaseStatus, Satisfaction
 from storage.models import Area, Department, Group, Person
 from storage.xlsx_stream import Column, SheetWriter, Workbook
@@ -32,13 +33,6 @@ SUMMARY_COLUMNS = (Column(30, wrap=True), *(Column(10) for _ in SUMMARY))
 CASE_FIELDS = (Case.id, Case.number, Case.area_id, Case.township, Case.description,
                Case.group_id, Case.department_id, Case.assigned_at, Case.deadline, Case.status,
                Case.progress_note, Case.satisfaction, Case.closed_at)
-
-
-def overdue_days(deadline: datetime | None, status: str, now: datetime) -> int:
-    """Calendar days past the deadline of an open case (handlers.cases.render's rule), else 0."""
-    if deadline is None or status in FINAL_STATUSES or now <= deadline:
-        return 0
-    return max((now - deadline).days, 0) + 1
 
 
 @dataclass
@@ -105,7 +99,7 @@ class Export:
         """The cells of one case (a row of CASE_FIELDS), counted in the tally on the way."""
         (_, number, area_id, township, description, group_id, department_id, assigned_at,
          deadline, status, progress_note, satisfaction, closed_at) = case
-        late = overdue_days(deadline, status, self.now)
+        late = days_overdue(deadline, status, self.now)
         self.tally.add(department_id, area_id, status, late)
         closed = self.day(closed_at) if status == CaseStatus.CLOSED else None
         return (number, self.areas.get(area_id), township, description, reporters,

@@ -24,11 +24,16 @@ def local(ctx: Context, moment: datetime | None, fmt: str = "%Y-%m-%d") -> str:
     return moment.astimezone(ctx.services.settings.tz).strftime(fmt) if moment else "—"
 
 
-def overdue_days(case: Case, now: datetime) -> int:
-    """Calendar days past the deadline for an open case, else 0."""
-    if case.deadline is None or case.status in FINAL_STATUSES or now <= case.deadline:
+def days_overdue(deadline: datetime | None, status: str, now: datetime) -> int:
+    """Calendar days past a deadline while the case is open, else 0 (counting the first day)."""
+    if deadline is None or status in FINAL_STATUSES or now <= deadline:
         return 0
-    return max((now - case.deadline).days, 0) + 1
+    return max((now - deadline).days, 0) + 1
+
+
+def overdue_days(case: Case, now: datetime) -> int:
+    """Calendar days past the case's deadline while it is open, else 0."""
+    return days_overdue(case.deadline, case.status, now)
 
 
 def short(text: str, limit: int = DESCRIPTION_PREVIEW) -> str:
