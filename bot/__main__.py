@@ -84,7 +84,7 @@ def invites(qr: QrDir = None, issue: IssueMissing = False):
 @export_cli.command("cases")
 def export_cases(out: ExportFile):
     """Write the 问题清单 (problem list) workbook: every case, and a summary sheet."""
-    from bot.export_cli import export_cases_file
+    from bot.admin import export_cases_file
 
     typer.echo(export_cases_file(load_settings(), out))
 

@@ -104,3 +104,19 @@ def list_users(settings: Settings) -> str:
             bound = "bound" if identities.is_bound(session, person.id) else "unbound"
             lines.append(f"{person.id:>5}  {person.name}  {person.phone}  {roles}  {bound}")
     return "\n".join(lines) or "nobody on the roster"
+
+
+def export_cases_file(settings: Settings, out: Path) -> str:
+    """Write every case to `out` (an .xlsx file); say how many and where."""
+    from handlers.cases.case_export import export_cases
+
+    if out.suffix.lower() != ".xlsx":
+        out = out.with_suffix(".xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    engine = ready_engine(settings)
+    try:
+        with unit_of_work(engine) as session:
+            count = export_cases(session, out, Clock().now(), settings.tz, settings.locale)
+    finally:
+        engine.dispose()
+    return f"{count} cases written to {out}"

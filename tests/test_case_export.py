@@ -119,11 +119,12 @@ def test_export_overdue_rule_matches_the_card(engine, clock) -> None:
         assert overdue_days(deadline, status, now) == render_overdue_days(case, now)
 
 
-def test_export_cli_writes_the_file(engine, clock, settings, tmp_path, monkeypatch) -> None:
-    from bot import export_cli
+def test_export_cli_writes_the_file(engine, clock, settings, tmp_path) -> None:
+    from bot.admin import export_cases_file
 
     _workbook_cases(engine, clock)
-    monkeypatch.setattr(export_cli, "ready_engine", lambda _settings: engine)
-    message = export_cli.export_cases_file(settings, tmp_path / "out")
+    on_test_database = settings.model_copy(
+        update={"database_url": engine.url.render_as_string(hide_password=False)})
+    message = export_cases_file(on_test_database, tmp_path / "out")
     assert message == f"3 cases written to {tmp_path / 'out.xlsx'}"
     assert load_workbook(tmp_path / "out.xlsx")["问题清单"].max_row == 4
