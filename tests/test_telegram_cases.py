@@ -11,11 +11,8 @@ import hashlib
 from collections.abc import Callable
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import func, select
 
-from bot.app import build_app
-from bot.channels.telegram import TelegramChannel
 from bot.delivery import DeliveryWorker
 from storage.case_models import Case, CaseMedia, CaseStatus
 from storage.db import unit_of_work
@@ -28,27 +25,6 @@ from tests.images import jpeg_bytes
 REPORTER, LEADER, STAFF, LIAISON = 7001, 7002, 7003, 7004
 DESCRIPTION = "青禾大道东段路灯连续两周不亮，夜间行人安全隐患大"
 LATITUDE, LONGITUDE = 28.1941, 112.9823
-
-
-# --- fixtures (copied from test_telegram_channel.py, which keeps them module-local) ---------
-
-@pytest.fixture
-async def api():
-    """The fake Bot API server."""
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def channel(api, settings, engine, clock, demo):
-    """The real Telegram channel in long-polling mode over the demo county."""
-    update = {"telegram_token": SecretStr(api.token), "telegram_api_url": api.url}
-    running = TelegramChannel(build_app(settings.model_copy(update=update), engine, clock))
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from pydantic import SecretStr
 from sqlmodel import select
 from telegram import Update
 
-from bot.app import build_app
-from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_convert import to_event
 from bot.core.types import Button, EventKind, Reply
 from bot.delivery import DeliveryWorker
@@ -20,41 +18,12 @@ from storage import identities, outbox
 from storage.db import unit_of_work
 from storage.models import Invite, OutboxMessage, Person, ProcessedUpdate, Role
 from tests.fake_bot_api import FakeBotApi, group_chat, post_update
+from tests.telegram_support import started, telegram_app
 
 ALICE, BOB, CAROL = 5001, 5002, 5003
 WEBHOOK_SECRET = "s3cret-Token_1"
 # PTB itself reads RetryAfter.retry_after as an int while building the exception
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
-
-
-@pytest.fixture
-async def api():
-    """The fake Bot API server."""
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-def telegram_app(settings, engine, clock, api, **extra):
-    """The app with Telegram settings pointing at the fake server."""
-    update = {"telegram_token": SecretStr(api.token), "telegram_api_url": api.url, **extra}
-    return build_app(settings.model_copy(update=update), engine, clock)
-
-
-async def started(app):
-    """A started channel (the caller stops it)."""
-    channel = TelegramChannel(app)
-    await channel.start()
-    return channel
-
-
-@pytest.fixture
-async def channel(api, settings, engine, clock, demo):
-    """The channel in long-polling mode over the demo county."""
-    running = await started(telegram_app(settings, engine, clock, api))
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 def free_port() -> int:
