@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -141,16 +141,6 @@ def tasks_of(session: Session, department_ids: Sequence[int], limit: int = 30) -
     ).all())
 
 
-def in_groups(session: Session, group_ids: Sequence[int], limit: int = 20) -> list[Case]:
-    """Recent cases of these groups, newest first."""
-    return list(session.exec(select(Case).where(Case.group_id.in_(list(group_ids)))
-                             .order_by(Case.id.desc()).limit(limit)).all())
-
-
-def group_member_ids(session: Session, group_id: int) -> list[int]:
-    """Ids of everyone in a group."""
-    return list(session.exec(select(Membership.person_id).where(
-        Membership.group_id == group_id)).all())
 
 
 def pending_extension(session: Session, case_id: int) -> Extension | None:
@@ -167,8 +157,3 @@ def shares_group(session: Session, case: Case, person_id: int) -> bool:
     return session.exec(select(Membership.group_id).where(
         Membership.person_id == person_id, Membership.group_id.in_(list(wanted)),
     )).first() is not None
-
-
-def filter_text(query, text: str):
-    """Restrict a case query to descriptions containing `text` (staff search)."""
-    return query.where(or_(Case.description.contains(text), Case.number == text))

@@ -32,10 +32,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def is_postgres(engine: Engine) -> bool:
-    """True when the engine talks to PostgreSQL."""
-    return engine.dialect.name == "postgresql"
-
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from sqlmodel import select
+
 from bot.app import App
 from bot.core.types import Button, Event, EventKind, Location, MediaRef, Reply
 from bot.delivery import DeliveryWorker
@@ -105,7 +107,8 @@ class ConsoleChannel:
 
     def _act_as_default(self) -> None:
         with unit_of_work(self.app.engine) as session:
-            person = session.exec(_by_phone(DEMO_STAFF_PHONE)).first() or next(
+            demo_staff = select(Person).where(Person.phone == DEMO_STAFF_PHONE)
+            person = session.exec(demo_staff).first() or next(
                 iter(people.with_role(session, Role.STAFF)), None)
         if person is None:
             self._print(self._t("console.nobody"))
@@ -146,9 +149,3 @@ class ConsoleChannel:
 
     def _print(self, text: str) -> None:
         print(text, file=self.stdout, flush=True)
-
-
-def _by_phone(phone: str):
-    from sqlmodel import select
-
-    return select(Person).where(Person.phone == phone)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
 from handlers.cases.render import local, short
@@ -29,8 +31,6 @@ def _send(ctx: Context, people_: list[Person], key: str, text_key: str, case: Ca
 
 def liaisons_of(ctx: Context, department_id: int) -> list[Person]:
     """The department's liaisons."""
-    from sqlmodel import select
-
     return list(ctx.session.exec(select(Person).join(Liaison, Liaison.person_id == Person.id)
                                  .where(Liaison.department_id == department_id)).all())
 

@@ -8,7 +8,7 @@ from bot.core.context import Context
 from bot.i18n import Translator
 from handlers.labels import area_label
 from storage import audit, cases
-from storage.case_models import FINAL_STATUSES, Case, CaseStatus
+from storage.case_models import FINAL_STATUSES, Case
 from storage.models import Area, Department, Person
 
 DESCRIPTION_PREVIEW = 60
@@ -94,6 +94,3 @@ def timeline(ctx: Context, case: Case) -> str:
         note = f" — {short(entry.note, 120)}" if entry.note else ""
         lines.append(f"{local(ctx, entry.at, '%m-%d %H:%M')} {who}：{step}{note}")
     return "\n".join(lines)
-
-
-OPEN_STATUSES = [s for s in CaseStatus if s not in FINAL_STATUSES]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from rapidfuzz import fuzz
+from sqlmodel import select
 
 from bot.core.context import Context
 from handlers.cases import notify
@@ -19,8 +20,6 @@ MAX_CANDIDATES = 3
 
 def reporting_group(ctx: Context, area_id: int) -> Group | None:
     """The reporter's squad for this area, else their township group, else any group of theirs."""
-    from sqlmodel import select
-
     groups = list(ctx.session.exec(select(Group).join(
         Membership, Membership.group_id == Group.id).where(
         Membership.person_id == ctx.person.id).order_by(Group.id)).all())
