@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.core.context import Services, queue_push
+from bot.core.context import Services, new_push
 from bot.core.types import Reply
 from handlers.cases.notify import case_buttons
 from handlers.cases.render import short
 from schedules.workdays import WorkCalendar, default_calendar
-from storage import audit, people
+from storage import audit, outbox, people
 from storage.case_models import Case, CaseReporter, CaseStatus
 from storage.db import unit_of_work
 from storage.models import AuditEntry, Department, Liaison, Membership, OutboxMessage, Person, Role
@@ -150,19 +150,22 @@ def existing_keys(session: Session, keys: list[str]) -> set[str]:
 
 
 def queue(sweep: Sweep, rung: str, notices: list[Notice]) -> None:
-    """Write the notices not yet in the outbox, each in its recipient's language."""
+    """Queue the notices not yet in the outbox, each in its recipient's language, in bulk.
+
+    Keys already there are skipped before rendering (the steady state); the insert itself is
+    insert-if-absent, so a second process sweeping at the same moment is harmless.
+    """
     done = existing_keys(sweep.session, [n.key for n in notices])
-    with sweep.session.no_autoflush:  # `done` dedupes within the batch; flush once at the end
-        for notice in notices:
-            if notice.key in done:
-                continue
-            done.add(notice.key)
-            t = sweep.services.catalogs.translator(notice.person.locale)
-            reply = Reply(t(notice.text_key, **notice.values),
-                          buttons=case_buttons(t, notice.case, *notice.actions))
-            sweep.counts[rung] += queue_push(sweep.session, sweep.services, notice.person.id,
-                                             notice.key, reply)
-    sweep.session.flush()
+    pushes = []
+    for notice in notices:
+        if notice.key in done:
+            continue
+        done.add(notice.key)
+        t = sweep.services.catalogs.translator(notice.person.locale)
+        reply = Reply(t(notice.text_key, **notice.values),
+                      buttons=case_buttons(t, notice.case, *notice.actions))
+        pushes.append(new_push(sweep.services, notice.person.id, notice.key, reply))
+    sweep.counts[rung] += outbox.enqueue_many(sweep.session, pushes, sweep.now)
 
 
 def run_rung(sweep: Sweep, rung: str, conditions: tuple,

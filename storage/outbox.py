@@ -2,24 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import OutboxMessage, OutboxStatus
 
 STALE_CLAIM = timedelta(minutes=5)
+INSERT_BATCH = 1000
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+@dataclass(frozen=True)
+class NewPush:
+    """A push to queue: its dedupe key, addressee, serialised reply and earliest send time."""
+
+    dedupe_key: str
+    person_id: int
+    payload: dict
+    not_before: datetime
 
 
 def enqueue(session: Session, dedupe_key: str, person_id: int, payload: dict,
             now: datetime, not_before: datetime | None = None) -> bool:
     """Add a push unless one with this key exists; True when a row was added."""
-    if session.exec(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first():
-        return False
-    session.add(OutboxMessage(dedupe_key=dedupe_key, person_id=person_id, payload=payload,
-                              not_before=not_before or now, created_at=now))
-    return True
+    return enqueue_many(session, [NewPush(dedupe_key, person_id, payload, not_before or now)],
+                        now) == 1
+
+
+def enqueue_many(session: Session, pushes: Sequence[NewPush], now: datetime) -> int:
+    """Insert-if-absent at the database (ON CONFLICT DO NOTHING), in bulk; rows added.
+
+    Two processes queuing the same key at once is harmless: one row wins, the other is skipped.
+    """
+    insert = INSERTS[session.get_bind().dialect.name]
+    statement = insert(OutboxMessage.__table__).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]).returning(OutboxMessage.__table__.c.id)
+    added = 0
+    for start in range(0, len(pushes), INSERT_BATCH):
+        rows = [{"dedupe_key": p.dedupe_key, "person_id": p.person_id, "payload": p.payload,
+                 "status": OutboxStatus.PENDING.value, "attempts": 0,
+                 "not_before": p.not_before, "created_at": now}
+                for p in pushes[start:start + INSERT_BATCH]]
+        added += len(session.execute(statement, rows).all())
+    return added
 
 
 def claim_due(session: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:

@@ -72,11 +72,18 @@ class Context:
         return queue_push(self.session, self.services, person.id, dedupe_key, reply, quiet=quiet)
 
 
-def queue_push(session: Session, services: Services, person_id: int, dedupe_key: str,
-               reply: Reply, *, quiet: bool = True) -> bool:
-    """Write a push to the outbox, held until after quiet hours when `quiet`."""
+def new_push(services: Services, person_id: int, dedupe_key: str, reply: Reply, *,
+             quiet: bool = True) -> outbox.NewPush:
+    """An outbox row for `reply`, due at once or, when `quiet`, after quiet hours."""
     now = services.clock.now()
     settings = services.settings
     due = next_allowed(now, settings.quiet_hours_start, settings.quiet_hours_end, settings.tz) \
         if quiet else now
-    return outbox.enqueue(session, dedupe_key, person_id, reply.to_dict(), now, due)
+    return outbox.NewPush(dedupe_key, person_id, reply.to_dict(), due)
+
+
+def queue_push(session: Session, services: Services, person_id: int, dedupe_key: str,
+               reply: Reply, *, quiet: bool = True) -> bool:
+    """Write a push to the outbox unless its key is there; held through quiet hours if `quiet`."""
+    push = new_push(services, person_id, dedupe_key, reply, quiet=quiet)
+    return outbox.enqueue_many(session, [push], services.clock.now()) == 1
