@@ -116,7 +116,7 @@ async def test_reject_asks_for_a_reason_and_tells_the_reporter(app, clock, cast)
     assert rejected.status == CaseStatus.REJECTED and rejected.rejection_reason == reason
     assert ("case.reject", "submitted", "rejected", reason) in _audit_actions(app, case.id)
     assert conversation_of(app.engine, cast.leader.id) is None
-    push = _push(app, f"case:{case.id}:rejected:{cast.reporter.id}")
+    push = _push(app, f"case:{case.id}:rejected:reporter:{cast.reporter.id}")
     assert push is not None and push.person_id == cast.reporter.id
     assert f"理由：{reason}" in push.payload["text"] and case.number in push.payload["text"]
 
@@ -157,7 +157,7 @@ async def test_merge_moves_reporters_and_media_to_the_target(app, clock, cast):
             cast.reporter.id, cast.member.id]
         assert sorted(m.sha256 for m in cases.media_of(session, target.id)) == [SHA_A, SHA_B]
     assert ("case.merge", "submitted", "merged", target.number) in _audit_actions(app, source.id)
-    push = _push(app, f"case:{source.id}:merged:{cast.member.id}")
+    push = _push(app, f"case:{source.id}:merged:reporter:{cast.member.id}")
     assert push is not None and target.number in push.payload["text"]
 
     await leader.press(f"c:mrgto:{source.id}:{target.id}")  # the same button again
@@ -249,9 +249,24 @@ async def test_default_deadline_skips_the_weekend(app, clock, cast):
     assert assigned.department_id == cast.department.id
     assert assigned.deadline == datetime(2026, 12, 4, 23, 59, 59, tzinfo=SHANGHAI)
     assert assigned.assigned_at == clock.utcnow()
-    push = _push(app, f"case:{case.id}:assigned:20261127020000:{cast.liaison.id}")
+    push = _push(app, f"case:{case.id}:assigned:20261127020000:department:{cast.liaison.id}")
     assert push is not None and "2026-12-04" in push.payload["text"]
     assert f"c:ack:{case.id}" in str(push.payload["buttons"])
+
+
+async def test_a_liaison_who_reported_the_case_gets_both_pushes(app, clock, cast):
+    """Keys name the purpose: the department's task and the reporter's news are two pushes."""
+    with unit_of_work(app.engine) as session:
+        case = make_case(session, clock.utcnow(), reporter=cast.liaison, group=cast.group,
+                         status=CaseStatus.ACCEPTED)
+    staff = await bound(app, cast.staff, "8016")
+    await _assign(staff, case, cast.department.name, "5")
+    await staff.press("确认")
+    with unit_of_work(app.engine) as session:
+        texts = [row.payload["text"] for row in session.exec(select(OutboxMessage).where(
+            OutboxMessage.person_id == cast.liaison.id)).all()]
+    assert len(texts) == 2, texts
+    assert {text[:6] for text in texts} == {"📌 县住房和", "您反映的问题"}, texts
 
 
 async def test_deadline_across_national_day(app, clock, cast):
@@ -277,9 +292,9 @@ async def test_reassign_to_another_department(app, clock, cast):
     assert moved.deadline == datetime(2026, 12, 7, 23, 59, 59, tzinfo=SHANGHAI)
     assert ("case.reassign", "acknowledged", "assigned",
             f"{cast.other_department.name} +10") in _audit_actions(app, case.id)
-    assert _push(app, f"case:{case.id}:assigned:20261123020000:{cast.other_liaison.id}")
+    assert _push(app, f"case:{case.id}:assigned:20261123020000:department:{cast.other_liaison.id}")
 
-    away = _push(app, f"case:{case.id}:reassigned-away:20261123020000:{cast.liaison.id}")
+    away = _push(app, f"case:{case.id}:reassigned-away:20261123020000:department:{cast.liaison.id}")
     assert away is not None and cast.other_department.name in away.payload["text"]
     old = await bound(app, cast.liaison, "8013")
     await old.press(f"c:upd:{case.id}")
@@ -324,7 +339,7 @@ async def test_extension_request_reaches_staff_and_approval_moves_the_deadline(a
         5, REASON, cast.liaison.id, None)
     assert ("case.extension_requested", None, None, f"+5: {REASON}") in _audit_actions(app, case.id)
 
-    push = _push(app, f"case:{case.id}:extension:{request.id}:{cast.staff.id}")
+    push = _push(app, f"case:{case.id}:extension:{request.id}:staff:{cast.staff.id}")
     assert push is not None and REASON in push.payload["text"]
     assert push.payload["buttons"] == [[["同意延期", f"c:xok:{case.id}:{request.id}"],
                                         ["不同意", f"c:xno:{case.id}:{request.id}"]]]
@@ -339,7 +354,8 @@ async def test_extension_request_reaches_staff_and_approval_moves_the_deadline(a
         decided = session.get(Extension, request.id)
     assert (decided.approved, decided.decided_by_id) == (True, cast.staff.id)
     assert ("case.extension_approved", None, None, "+5") in _audit_actions(app, case.id)
-    told = _push(app, f"case:{case.id}:extension:{request.id}:approved:{cast.liaison.id}")
+    key = f"case:{case.id}:extension:{request.id}:approved:department:{cast.liaison.id}"
+    told = _push(app, key)
     assert told is not None and "2026-12-11" in told.payload["text"]
 
     await staff.press(f"c:xno:{case.id}:{request.id}")  # a second decision
@@ -359,7 +375,7 @@ async def test_a_refused_extension_keeps_the_deadline(app, clock, cast):
     with unit_of_work(app.engine) as session:
         assert session.get(Extension, request.id).approved is False
     assert ("case.extension_refused", None, None, "+10") in _audit_actions(app, case.id)
-    assert _push(app, f"case:{case.id}:extension:{request.id}:refused:{cast.liaison.id}")
+    assert _push(app, f"case:{case.id}:extension:{request.id}:refused:department:{cast.liaison.id}")
 
 
 async def test_a_liaison_of_another_department_cannot_request(app, clock, cast):
@@ -439,7 +455,7 @@ async def test_the_reporter_verifies_at_once(app, clock, cast):
     closed = _reload(app, case.id)
     assert (closed.status, closed.satisfaction, closed.verified_by_id) == (
         CaseStatus.CLOSED, "basic", cast.reporter.id)
-    told = _push(app, f"case:{case.id}:closed:{cast.liaison.id}")
+    told = _push(app, f"case:{case.id}:closed:department:{cast.liaison.id}")
     assert told is not None and "基本满意" in told.payload["text"]
 
 

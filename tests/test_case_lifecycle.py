@@ -123,7 +123,8 @@ async def test_case_walks_every_state(app, cast):
         kinds = sorted(m.kind for m in session.exec(
             select(CaseMedia).where(CaseMedia.case_id == case.id)))
         leader_push = session.exec(select(OutboxMessage).where(
-            OutboxMessage.dedupe_key == f"case:{case.id}:submitted:{people['leader'].id}")).first()
+            OutboxMessage.dedupe_key == f"case:{case.id}:submitted:leader:{people['leader'].id}"
+        )).first()
     assert [a for a, _ in moves] == [
         "case.submitted", "case.accept", "case.assign", "case.acknowledge", "case.progress",
         "case.rectify", "case.reopen", "case.rectify", "case.confirm"]

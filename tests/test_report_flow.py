@@ -459,7 +459,7 @@ async def test_a_similar_report_joins_the_open_case(app, cast):
     assert [(m.kind, m.added_by_id) for m in media] == [
         ("photo", cast.reporter.id), ("photo", cast.second.id)]
     assert conversation_of(app.engine, cast.second.id) is None
-    told = _push(app, f"case:{case.id}:co-report:{cast.second.id}:{cast.leader.id}")
+    told = _push(app, f"case:{case.id}:co-report:{cast.second.id}:leader:{cast.leader.id}")
     assert told is not None and cast.second.name in told.payload["text"]
 
 
@@ -550,4 +550,5 @@ async def test_joining_ones_own_case_is_not_a_co_report(app, cast):
     assert f"这是您自己反映过的问题 {number}" in dialog.text
     assert count(app.engine, CaseMedia, CaseMedia.case_id == case.id) == 1
     assert count(app.engine, Case) == 1
-    assert _push(app, f"case:{case.id}:co-report:{cast.reporter.id}:{cast.leader.id}") is None
+    key = f"case:{case.id}:co-report:{cast.reporter.id}:leader:{cast.leader.id}"
+    assert _push(app, key) is None

@@ -19,12 +19,13 @@ def case_buttons(t, case: Case, *actions: str, arg: str = "") -> tuple:
                         for a in actions])
 
 
-def _send(ctx: Context, people_: list[Person], key: str, text_key: str, case: Case,
-          actions: tuple[str, ...] = (), arg: str = "", **values) -> None:
+def _send(ctx: Context, audience: str, people_: list[Person], key: str, text_key: str,
+          case: Case, actions: tuple[str, ...] = (), arg: str = "", **values) -> None:
+    """One push per person; the key names the audience, so one person in two roles gets both."""
     for person in people_:
         if ctx.person is not None and person.id == ctx.person.id and not actions:
             continue  # the actor reads the reply; no push to themselves
-        ctx.push(person, f"{key}:{person.id}", lambda t, p=person: Reply(
+        ctx.push(person, f"{key}:{audience}:{person.id}", lambda t, p=person: Reply(
             t(text_key, number=case.number, text=short(case.description), **values),
             buttons=case_buttons(t, case, *actions, arg=arg) if actions else ()))
 
@@ -39,34 +40,35 @@ def submitted(ctx: Context, case: Case) -> None:
     """Tell the squad leaders of the reporter's group: Accept / Reject / Merge."""
     leaders = people.leaders_of(ctx.session, case.group_id) or people.with_role(
         ctx.session, Role.STAFF)
-    _send(ctx, leaders, f"case:{case.id}:submitted", "case.push.submitted", case,
+    _send(ctx, "leader", leaders, f"case:{case.id}:submitted", "case.push.submitted", case,
           ("acc", "rej", "mrg"))
 
 
 def to_reporters(ctx: Context, case: Case, event: str, text_key: str,
                  actions: tuple[str, ...] = (), **values) -> None:
     """Tell everyone who reported the case."""
-    _send(ctx, cases.reporters(ctx.session, case.id), f"case:{case.id}:{event}", text_key,
-          case, actions, **values)
+    reporters = cases.reporters(ctx.session, case.id)
+    _send(ctx, "reporter", reporters, f"case:{case.id}:{event}", text_key, case, actions,
+          **values)
 
 
 def to_staff(ctx: Context, case: Case, event: str, text_key: str,
              actions: tuple[str, ...] = (), arg: str = "", **values) -> None:
     """Tell the office's staff."""
-    _send(ctx, people.with_role(ctx.session, Role.STAFF), f"case:{case.id}:{event}", text_key,
-          case, actions, arg, **values)
+    staff = people.with_role(ctx.session, Role.STAFF)
+    _send(ctx, "staff", staff, f"case:{case.id}:{event}", text_key, case, actions, arg, **values)
 
 
 def to_department(ctx: Context, case: Case, event: str, text_key: str,
                   actions: tuple[str, ...] = (), **values) -> None:
     """Tell the liaisons of the case's department."""
     department = ctx.session.get(Department, case.department_id)
-    _send(ctx, liaisons_of(ctx, case.department_id), f"case:{case.id}:{event}", text_key, case,
-          actions, department=department.name if department else "",
+    _send(ctx, "department", liaisons_of(ctx, case.department_id), f"case:{case.id}:{event}",
+          text_key, case, actions, department=department.name if department else "",
           deadline=local(ctx, case.deadline), **values)
 
 
 def to_leaders(ctx: Context, case: Case, event: str, text_key: str, **values) -> None:
     """Tell the squad leaders of the case's group."""
-    _send(ctx, people.leaders_of(ctx.session, case.group_id), f"case:{case.id}:{event}",
+    _send(ctx, "leader", people.leaders_of(ctx.session, case.group_id), f"case:{case.id}:{event}",
           text_key, case, (), **values)
