@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from bot.core.context import Services, new_push
@@ -235,17 +237,27 @@ def plan_overdue(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
     return notices
 
 
+def mark_key_supervision(sweep: Sweep, chunk: list[Case]) -> None:
+    """Flag the cases 重点督办 in one statement, without touching their version (not a move)."""
+    if not chunk:
+        return
+    sweep.session.execute(update(Case).where(
+        Case.id.in_([case.id for case in chunk]), Case.key_supervision.is_(False),
+    ).values(key_supervision=True, updated_at=sweep.now).execution_options(
+        synchronize_session=False))
+    for case in chunk:
+        set_committed_value(case, "key_supervision", True)
+        audit.record(sweep.session, sweep.now, None, "case.key_supervision",
+                     subject_type="case", subject_id=case.id, from_state=case.status,
+                     to_state=case.status, note=sweep.local_date(case.deadline).isoformat())
+    sweep.counts["marked_key_supervision"] += len(chunk)
+
+
 def plan_leadership(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
     """Put long-overdue cases under key supervision (重点督办) and tell leadership."""
+    mark_key_supervision(sweep, [case for case in chunk if not case.key_supervision])
     notices = []
     for case in chunk:
-        if not case.key_supervision:
-            case.key_supervision, case.updated_at = True, sweep.now
-            sweep.session.add(case)
-            audit.record(sweep.session, sweep.now, None, "case.key_supervision",
-                         subject_type="case", subject_id=case.id, from_state=case.status,
-                         to_state=case.status, note=sweep.local_date(case.deadline).isoformat())
-            sweep.counts["marked_key_supervision"] += 1
         due = sweep.local_date(case.deadline).isoformat()
         notices += fan_out(f"case:{case.id}:leadership:{due}", holders(sweep, Role.LEADERSHIP),
                            "escalation.leadership", case, ("view",), overdue_values(sweep, case))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -36,8 +36,15 @@ class Satisfaction(StrEnum):
     DISSATISFIED = "dissatisfied"  # 不满意
 
 
+CASE_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
+
 class Case(SQLModel, table=True):
-    """A problem lead that became a case: one row however many squads reported it."""
+    """A problem lead that became a case: one row however many squads reported it.
+
+    `version` counts the row's updates; every UPDATE is conditional on the version it read, so of
+    two processes moving one case at once, the second fails (StaleDataError) instead of winning.
+    """
 
     __tablename__ = "problem_case"
     __table_args__ = (
@@ -73,8 +80,11 @@ class Case(SQLModel, table=True):
     progress_note: str | None = Field(default=None, max_length=2000)
     reopen_count: int = Field(default=0)
     key_supervision: bool = Field(default=False)
+    version: int = Field(default=1, sa_column=CASE_VERSION)
     created_at: datetime
     updated_at: datetime
+
+    __mapper_args__ = {"version_id_col": CASE_VERSION}
 
 
 class CaseReporter(SQLModel, table=True):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from storage import cases
 from storage.case_models import Case, CaseReporter, CaseStatus
+from storage.db import unit_of_work
+from storage.demo import DEMO_STAFF_PHONE
 from storage.models import Area, Department, Group, Liaison, Membership, Person
 
 
@@ -54,3 +58,41 @@ def make_case(session: Session, now: datetime, *, reporter: Person, group: Group
                              joined_at=now))
     session.flush()
     return case
+
+
+@dataclass
+class Cast:
+    """People of the demo county for case tests."""
+
+    reporter: Person
+    member: Person  # another ordinary member of the reporter's squad, not a reporter
+    leader: Person
+    other_leader: Person  # leads another squad
+    staff: Person
+    liaison: Person
+    other_liaison: Person  # a liaison of another department
+    group: Group
+    area: Area
+    department: Department
+    other_department: Department
+
+
+def make_cast(engine: Engine) -> Cast:
+    """The cast, found in the demo county."""
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        member = session.exec(
+            select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.group_id == group.id, Membership.is_leader.is_(False),
+                   Person.id != reporter.id).order_by(Person.id)).first()
+        other_group = session.exec(select(Group).where(
+            Group.kind == "task_squad", Group.id != group.id).order_by(Group.id)).first()
+        departments = session.exec(select(Department).order_by(Department.id)).all()
+        return Cast(
+            reporter=reporter, member=member, leader=leader_of(session, group),
+            other_leader=leader_of(session, other_group),
+            staff=session.exec(select(Person).where(Person.phone == DEMO_STAFF_PHONE)).one(),
+            liaison=liaison_of(session, departments[0]),
+            other_liaison=liaison_of(session, departments[1]), group=group,
+            area=session.get(Area, group.area_id), department=departments[0],
+            other_department=departments[1])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,9 +18,8 @@ from storage.case_models import (
     MediaKind,
 )
 from storage.db import unit_of_work
-from storage.demo import DEMO_STAFF_PHONE
 from storage.models import Area, Department, Group, Membership, OutboxMessage, Person
-from tests.factories import demo_reporter, leader_of, liaison_of, make_case
+from tests.factories import Cast, make_case, make_cast
 from tests.given import bound, conversation_of, count
 from tests.support import Dialog
 
@@ -35,42 +33,9 @@ def at(*args: int) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-@dataclass
-class Cast:
-    """People of the demo county for these tests."""
-
-    reporter: Person
-    member: Person  # another ordinary member of the reporter's squad, not a reporter
-    leader: Person
-    other_leader: Person  # leads another squad
-    staff: Person
-    liaison: Person
-    other_liaison: Person  # a liaison of another department
-    group: Group
-    area: Area
-    department: Department
-    other_department: Department
-
-
 @pytest.fixture
 def cast(app, demo) -> Cast:
-    with unit_of_work(app.engine) as session:
-        reporter, group = demo_reporter(session)
-        member = session.exec(
-            select(Person).join(Membership, Membership.person_id == Person.id)
-            .where(Membership.group_id == group.id, Membership.is_leader.is_(False),
-                   Person.id != reporter.id).order_by(Person.id)).first()
-        other_group = session.exec(select(Group).where(
-            Group.kind == "task_squad", Group.id != group.id).order_by(Group.id)).first()
-        departments = session.exec(select(Department).order_by(Department.id)).all()
-        return Cast(
-            reporter=reporter, member=member, leader=leader_of(session, group),
-            other_leader=leader_of(session, other_group),
-            staff=session.exec(select(Person).where(Person.phone == DEMO_STAFF_PHONE)).one(),
-            liaison=liaison_of(session, departments[0]),
-            other_liaison=liaison_of(session, departments[1]), group=group,
-            area=session.get(Area, group.area_id), department=departments[0],
-            other_department=departments[1])
+    return make_cast(app.engine)
 
 
 def _new_case(app, clock, cast: Cast, status: CaseStatus = CaseStatus.SUBMITTED, *,

@@ -41,6 +41,7 @@ class Context:
     services: Services
     person: Person | None = None
     roles: frozenset[Role] = frozenset()
+    flow_step: str | None = None  # the flow this event is a step of, set by the router
     t: Translator = field(init=False)
 
     def __post_init__(self) -> None:

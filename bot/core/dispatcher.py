@@ -7,20 +7,27 @@ import logging
 import time
 from weakref import WeakValueDictionary
 
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.context import Context, Services
 from bot.core.router import Router
 from bot.core.types import Event, EventKind, Reply
 from storage import identities
 from storage.db import unit_of_work
+from storage.models import Conversation
 from storage.people import effective_roles
 
 log = logging.getLogger("liandong.events")
 
 
 class Refusal(Exception):
-    """Raised by a handler to undo the transaction and answer with a catalog message."""
+    """Raised by a handler to undo the transaction and answer with a catalog message.
+
+    A refusal met in a step of a dialog also ends that dialog: the step can never succeed now
+    (someone else moved the case first), so the person is told why and let go.
+    """
 
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
@@ -47,43 +54,87 @@ class Dispatcher:
         lock = self._lock_for(event)
         async with lock:
             started = time.perf_counter()
-            who, outcome = "-", "ok"
+            trace = _Trace()
             try:
-                replies, who = await self._handle_in_transaction(event)
+                replies = await self._handle_in_transaction(event, trace)
             except Refusal as refusal:
-                outcome = f"refused:{refusal.key}"
-                replies = [Reply(self._translator(event)(refusal.key, **refusal.values))]
+                trace.outcome = f"refused:{refusal.key}"
+                replies = self._refused(event, trace, refusal.key, refusal.values)
+            except StaleDataError:
+                trace.outcome = "conflict"
+                replies = self._refused(event, trace, "common.changed_meanwhile", {})
             except Exception:
-                outcome = "error"
+                trace.outcome = "error"
                 log.exception("event failed channel=%s user=%s", event.channel, event.user_id)
                 replies = [Reply(self._translator(event)("common.error"))]
             log.info("event channel=%s user=%s person=%s what=%s outcome=%s replies=%d %.1fms",
-                     event.channel, event.user_id, who, _describe(event), outcome, len(replies),
-                     (time.perf_counter() - started) * 1000)
+                     event.channel, event.user_id, trace.who, _describe(event), trace.outcome,
+                     len(replies), (time.perf_counter() - started) * 1000)
             return replies
 
-    async def _handle_in_transaction(self, event: Event) -> tuple[list[Reply], str]:
+    async def _handle_in_transaction(self, event: Event, trace: _Trace) -> list[Reply]:
         clock = self.services.clock
         with unit_of_work(self.engine) as session:
             if event.update_key and not identities.first_time_seen(
                     session, event.channel, event.update_key, clock.utcnow()):
-                return [], "duplicate"
+                trace.duplicate = True
+                return []
             person = identities.resolve(session, event.channel, event.user_id)
             roles = effective_roles(session, person) if person else frozenset()
             ctx = Context(session, event, self.services, person, roles)
-            who = f"{person.id}" if person else "unbound"
+            trace.begin(ctx)
             if len(event.text) > self.services.settings.max_text_length:
                 return [Reply(ctx.t("common.too_long",
-                                    limit=self.services.settings.max_text_length))], who
+                                    limit=self.services.settings.max_text_length))]
             replies = await self.router.route(ctx)
-        return replies, who
+        return replies
+
+    def _refused(self, event: Event, trace: _Trace, key: str, values: dict) -> list[Reply]:
+        """The refusal in the sender's language; a refused dialog step also ends the dialog."""
+        t = self._translator(event)
+        text = t(key, **values)
+        if trace.flow_step and trace.person_id and self._end_flow(trace):
+            text += "\n" + t("common.flow_ended")
+        return [Reply(text)]
+
+    def _end_flow(self, trace: _Trace) -> bool:
+        with unit_of_work(self.engine) as session:
+            ended = session.execute(delete(Conversation).where(
+                Conversation.person_id == trace.person_id, Conversation.flow == trace.flow_step))
+        return bool(ended.rowcount)
 
     def _translator(self, event: Event):
         """The sender's translator, looked up afresh after a rolled-back transaction."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, read_only=True) as session:
             person = identities.resolve(session, event.channel, event.user_id)
             locale = person.locale if person and person.locale else event.language_hint
         return self.services.catalogs.translator(locale)
+
+
+class _Trace:
+    """What is known of an event's handling when it fails: who, and which dialog step."""
+
+    def __init__(self) -> None:
+        self.outcome = "ok"
+        self.duplicate = False
+        self.ctx: Context | None = None
+        self.person_id: int | None = None  # read before a rollback expires the Person
+
+    def begin(self, ctx: Context) -> None:
+        """The event's context is built: remember it and who sent the event."""
+        self.ctx, self.person_id = ctx, ctx.person.id if ctx.person else None
+
+    @property
+    def flow_step(self) -> str | None:
+        """The dialog the event was routed into, if any (set by the router)."""
+        return self.ctx.flow_step if self.ctx else None
+
+    @property
+    def who(self) -> str:
+        """For the log line."""
+        if self.duplicate:
+            return "duplicate"
+        return str(self.person_id or "unbound") if self.ctx else "-"
 
 
 def _describe(event: Event) -> str:

@@ -34,7 +34,8 @@ class FlowRoute:
     machine: StateMachine
 
     async def run(self, ctx: Context, conversation: Conversation) -> list[Reply]:
-        """Hand the event to the flow's step handler."""
+        """Hand the event to the flow's step handler (a refused step ends the flow)."""
+        ctx.flow_step = self.spec.name
         return await self.step(ctx, conversation, self.machine)
 
 
