@@ -43,7 +43,12 @@ class DeliveryWorker:
                        for row in outbox.claim_due(session, self.clock.utcnow(), limit)]
         sent = 0
         for row in claimed:
-            sent += await self._deliver(*row)
+            try:
+                sent += await self._deliver(*row)
+            except Exception as exc:  # one bad row must not jam the outbox: count it, go on
+                log.exception("push %s failed unexpectedly", row[0])
+                self._retry_or_fail(row[0], row[3], TransientDeliveryError(
+                    f"unexpected {type(exc).__name__}: {exc}"))
         return sent
 
     async def run_forever(self, poll_seconds: float, stop: asyncio.Event) -> None:

@@ -163,6 +163,22 @@ async def test_permanent_error_fails_the_row(app, engine, worker, channel, clock
     assert pending_count(engine) == 0
 
 
+async def test_an_unexpected_error_counts_an_attempt_and_the_rest_are_delivered(
+        app, engine, worker, channel, clock, person_id) -> None:
+    channel.errors.append(RuntimeError("a bug in the channel"))
+    _push(app, person_id, "k:first", "一")
+    _push(app, person_id, "k:second", "二")
+    assert await worker.run_once() == 1
+    rows = {row.dedupe_key: row for row in _rows(engine)}
+    assert (rows["k:first"].status, rows["k:first"].attempts) == (OutboxStatus.PENDING, 1)
+    assert "RuntimeError" in rows["k:first"].last_error
+    assert rows["k:first"].not_before == clock.utcnow() + timedelta(seconds=5)
+    assert rows["k:second"].status == OutboxStatus.SENT
+    clock.advance(seconds=5)
+    assert await worker.run_once() == 1
+    assert [reply.text for _, reply in channel.sent] == ["二", "一"]
+
+
 async def test_transient_errors_give_up_after_max_attempts(app, engine, worker, channel, clock,
                                                            person_id) -> None:
     channel.errors.extend(TransientDeliveryError("timeout") for _ in range(MAX_ATTEMPTS + 5))
