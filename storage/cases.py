@@ -94,11 +94,14 @@ def media_of(session: Session, case_id: int, kinds: Sequence[str] = ()) -> list[
     return list(session.exec(query.order_by(CaseMedia.added_at, CaseMedia.id)).all())
 
 
-def open_in(session: Session, area_id: int, township: str | None, limit: int = 200) -> list[Case]:
-    """Open cases of an area (and township, when given): candidates for 'same problem'."""
+def open_in(session: Session, area_id: int, township: str | None, limit: int = 200,
+            group_ids: Sequence[int] | None = None) -> list[Case]:
+    """Open cases of an area (and township, and groups, when given), newest first."""
     query = select(Case).where(Case.area_id == area_id, Case.status.in_(OPEN))
     if township:
         query = query.where(Case.township == township)
+    if group_ids is not None:
+        query = query.where(Case.group_id.in_(list(group_ids)))
     return list(session.exec(query.order_by(Case.id.desc()).limit(limit)).all())
 
 

@@ -17,6 +17,7 @@ from storage.models import Area, Group, Membership, OutboxMessage, Person
 from tests.factories import demo_reporter, leader_of
 from tests.given import bound, conversation_of, count
 from tests.images import jpeg_bytes
+from tests.report_steps import number_in, submit_new, to_description, to_preview
 from tests.support import Dialog
 
 LAMPS = "青禾大道东段路灯连续两周不亮，夜间行人安全隐患大"
@@ -105,58 +106,12 @@ def _push(app, key: str) -> OutboxMessage | None:
         return session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).first()
 
 
-def _number_in(text: str) -> str:
-    return text.split("问题编号 ")[1].split("。")[0]
-
-
-async def _to_description(dialog: Dialog, area: str) -> None:
-    await dialog.send("/report")
-    assert "第1步" in dialog.text
-    await dialog.press(area)
-    assert "第2步" in dialog.text
-
-
-async def _to_preview(dialog: Dialog, area: str, description: str, *, photos=(),
-                      location: tuple[float, float] | None = None, address: str | None = None,
-                      township: str | None = None) -> None:
-    """Walk the flow from /report to the preview."""
-    await _to_description(dialog, area)
-    await dialog.send(description)
-    assert "第3步" in dialog.text
-    for n, data in enumerate(photos, start=1):
-        await dialog.send_photo(data)
-        assert f"{n}/9" in dialog.text
-    await dialog.press("完成")
-    assert "第4步" in dialog.text
-    if location is not None:
-        await dialog.send_location(*location)
-    elif address is not None:
-        await dialog.send(address)
-    else:
-        await dialog.press("跳过")
-    assert "第5步" in dialog.text
-    if township is None:
-        keep = next(label for label in dialog.labels() if label.startswith("使用："))
-        await dialog.press(keep)
-    else:
-        await dialog.send(township)
-    assert "请核对您反映的问题" in dialog.text and description in dialog.text
-
-
-async def _submit_new(dialog: Dialog, area: str, description: str, **fields) -> str:
-    """A full report that finds no similar case; returns its number."""
-    await _to_preview(dialog, area, description, **fields)
-    await dialog.press("提交")
-    assert "✅ 已提交！问题编号" in dialog.text, dialog.text
-    return _number_in(dialog.text)
-
-
 # --- the description step ------------------------------------------------------------------
 
 
 async def test_description_length_is_checked_and_the_flow_stays(app, cast):
     dialog = await bound(app, cast.reporter, "7001")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
 
     await dialog.send("路灯不亮")
     assert "描述需要 10–2000 个字，您输入了 4 个字。" in dialog.text
@@ -173,7 +128,7 @@ async def test_description_length_is_checked_and_the_flow_stays(app, cast):
 
 async def test_sticker_or_photo_instead_of_the_description(app, cast):
     dialog = await bound(app, cast.reporter, "7002")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
 
     await dialog.send_event(EventKind.UNSUPPORTED)
     assert TEXT_EXPECTED in dialog.text and "第2步" in dialog.text
@@ -190,7 +145,7 @@ async def test_sticker_or_photo_instead_of_the_description(app, cast):
 async def test_a_voice_note_is_kept_with_the_case(app, cast, settings):
     voice = b"OggS\x00\x02" + bytes(range(256)) * 4
     dialog = await bound(app, cast.reporter, "7003")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
 
     await dialog.send_event(EventKind.VOICE, media=(
         MediaRef("voice-1", len(voice), "audio/ogg", _fetch_of(voice)),))
@@ -203,7 +158,7 @@ async def test_a_voice_note_is_kept_with_the_case(app, cast, settings):
     await dialog.press(f"使用：{cast.township}")
     assert "语音：已附" in dialog.text
     await dialog.press("提交")
-    case = _case(app, _number_in(dialog.text))
+    case = _case(app, number_in(dialog.text))
 
     sha = hashlib.sha256(voice).hexdigest()
     assert [(m.kind, m.sha256, m.ext) for m in _media(app, case.id)] == [("voice", sha, "ogg")]
@@ -215,7 +170,7 @@ async def test_a_voice_note_is_kept_with_the_case(app, cast, settings):
 
 async def test_photos_are_checked_and_refusals_keep_the_earlier_ones(app, cast, settings):
     dialog = await bound(app, cast.reporter, "7004")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
 
     photo = jpeg_bytes()
@@ -255,7 +210,7 @@ async def test_photos_are_checked_and_refusals_keep_the_earlier_ones(app, cast, 
 
 async def test_an_image_sent_as_a_document_is_accepted(app, cast):
     dialog = await bound(app, cast.reporter, "7005")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
     photo = jpeg_bytes((10, 120, 10))
     await dialog.send_event(EventKind.DOCUMENT, media=(
@@ -266,7 +221,7 @@ async def test_an_image_sent_as_a_document_is_accepted(app, cast):
 
 async def test_at_most_nine_photos(app, cast):
     dialog = await bound(app, cast.reporter, "7006")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
     for n in range(1, 10):
         await dialog.send_photo(jpeg_bytes((n * 20, 40, 40)))
@@ -284,13 +239,13 @@ async def test_at_most_nine_photos(app, cast):
     await dialog.press(f"使用：{cast.township}")
     assert "照片：9 张" in dialog.text
     await dialog.press("提交")
-    case = _case(app, _number_in(dialog.text))
+    case = _case(app, number_in(dialog.text))
     assert [m.kind for m in _media(app, case.id)] == ["photo"] * 9
 
 
 async def test_an_album_beyond_the_limit_keeps_what_fits(app, cast):
     dialog = await bound(app, cast.reporter, "7007")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
     for n in range(1, 8):
         await dialog.send_photo(jpeg_bytes((n * 20, 90, 90)))
@@ -308,27 +263,27 @@ async def test_an_album_beyond_the_limit_keeps_what_fits(app, cast):
 
 async def test_a_shared_location_is_stored(app, cast):
     dialog = await bound(app, cast.reporter, "7008")
-    await _to_preview(dialog, cast.area, LAMPS, location=(LAT, LON))
+    await to_preview(dialog, cast.area, LAMPS, location=(LAT, LON))
     assert f"地点：{LAT:.5f}, {LON:.5f}" in dialog.text
     await dialog.press("提交")
-    case = _case(app, _number_in(dialog.text))
+    case = _case(app, number_in(dialog.text))
     assert (case.latitude, case.longitude, case.address) == (LAT, LON, None)
     assert case.township == cast.township and case.status == CaseStatus.SUBMITTED
 
 
 async def test_a_typed_address_and_a_typed_township_are_stored(app, cast):
     dialog = await bound(app, cast.reporter, "7009")
-    await _to_preview(dialog, cast.area, LAMPS, address="青禾大道东段128号", township="柳溪乡")
+    await to_preview(dialog, cast.area, LAMPS, address="青禾大道东段128号", township="柳溪乡")
     assert "地点：青禾大道东段128号" in dialog.text and "乡镇：柳溪乡" in dialog.text
     await dialog.press("提交")
-    case = _case(app, _number_in(dialog.text))
+    case = _case(app, number_in(dialog.text))
     assert case.address == "青禾大道东段128号" and case.latitude is None
     assert case.township == "柳溪乡"
 
 
 async def test_the_location_can_be_skipped(app, cast):
     dialog = await bound(app, cast.reporter, "7010")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
     await dialog.press("完成")
     await dialog.send_photo(jpeg_bytes())  # a photo is not a place
@@ -338,13 +293,13 @@ async def test_the_location_can_be_skipped(app, cast):
     await dialog.press(f"使用：{cast.township}")
     assert "地点：—" in dialog.text
     await dialog.press("提交")
-    case = _case(app, _number_in(dialog.text))
+    case = _case(app, number_in(dialog.text))
     assert case.address is None and case.latitude is None and case.longitude is None
 
 
 async def test_a_field_is_edited_from_the_preview(app, cast):
     dialog = await bound(app, cast.reporter, "7011")
-    await _to_preview(dialog, cast.area, LAMPS, photos=[jpeg_bytes()], address="青禾大道东段")
+    await to_preview(dialog, cast.area, LAMPS, photos=[jpeg_bytes()], address="青禾大道东段")
     before = _draft(app, cast.reporter)
 
     await dialog.press("改描述")
@@ -359,14 +314,14 @@ async def test_a_field_is_edited_from_the_preview(app, cast):
         {k: before[k] for k in ("area_id", "photos", "address", "township")}
 
     await dialog.press("提交")
-    case = _case(app, _number_in(dialog.text))
+    case = _case(app, number_in(dialog.text))
     assert case.description == MARKET and case.address == "青禾大道东段"
     assert len(_media(app, case.id)) == 1
 
 
 async def test_cancel_mid_flow_discards_the_draft(app, cast):
     dialog = await bound(app, cast.reporter, "7012")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
     await dialog.send_photo(jpeg_bytes())
     await dialog.send("/cancel")
@@ -380,7 +335,7 @@ async def test_cancel_mid_flow_discards_the_draft(app, cast):
 
 async def test_cancel_button_on_the_preview(app, cast):
     dialog = await bound(app, cast.reporter, "7013")
-    await _to_preview(dialog, cast.area, LAMPS)
+    await to_preview(dialog, cast.area, LAMPS)
     submit = dialog.payload_of("提交")
     await dialog.press("取消")
     assert CANCELLED in dialog.text
@@ -391,7 +346,7 @@ async def test_cancel_button_on_the_preview(app, cast):
 
 async def test_the_draft_survives_a_restart(app, cast, settings, engine, clock):
     dialog = await bound(app, cast.reporter, "7014")
-    await _to_description(dialog, cast.area)
+    await to_description(dialog, cast.area)
     await dialog.send(LAMPS)
     photo = jpeg_bytes((1, 2, 3))
     await dialog.send_photo(photo)
@@ -405,7 +360,7 @@ async def test_the_draft_survives_a_restart(app, cast, settings, engine, clock):
     await again.press(f"使用：{cast.township}")
     assert LAMPS in again.text and "照片：1 张" in again.text
     await again.press("提交")
-    case = _case(restarted, _number_in(again.text))
+    case = _case(restarted, number_in(again.text))
     assert case.reporter_id == cast.reporter.id and case.address == "青禾大道东段128号"
     assert [m.sha256 for m in _media(restarted, case.id)] == [hashlib.sha256(photo).hexdigest()]
     assert conversation_of(engine, cast.reporter.id) is None
@@ -413,7 +368,7 @@ async def test_the_draft_survives_a_restart(app, cast, settings, engine, clock):
 
 async def test_double_submit_makes_one_case(app, cast):
     dialog = await bound(app, cast.reporter, "7015")
-    await _to_preview(dialog, cast.area, LAMPS)
+    await to_preview(dialog, cast.area, LAMPS)
     submit = dialog.payload_of("提交")
     await dialog.press(submit)
     assert "✅ 已提交！问题编号 2026-0001。" in dialog.text
@@ -428,8 +383,8 @@ async def test_double_submit_makes_one_case(app, cast):
 
 async def test_case_numbers_are_sequential_per_year(app, cast):
     dialog = await bound(app, cast.reporter, "7016")
-    first = await _submit_new(dialog, cast.area, LAMPS)
-    second = await _submit_new(dialog, cast.area, DRAIN)
+    first = await submit_new(dialog, cast.area, LAMPS)
+    second = await submit_new(dialog, cast.area, DRAIN)
     assert (first, second) == ("2026-0001", "2026-0002")
     with unit_of_work(app.engine) as session:
         rows = session.exec(select(Case.year, Case.seq).order_by(Case.id)).all()
@@ -441,11 +396,11 @@ async def test_case_numbers_are_sequential_per_year(app, cast):
 
 async def test_a_similar_report_joins_the_open_case(app, cast):
     first = await bound(app, cast.reporter, "7017")
-    number = await _submit_new(first, cast.area, LAMPS, photos=[jpeg_bytes((9, 9, 9))])
+    number = await submit_new(first, cast.area, LAMPS, photos=[jpeg_bytes((9, 9, 9))])
     case = _case(app, number)
 
     second = await bound(app, cast.second, "7018")
-    await _to_preview(second, cast.area, LAMPS_AGAIN, photos=[jpeg_bytes((90, 90, 90))],
+    await to_preview(second, cast.area, LAMPS_AGAIN, photos=[jpeg_bytes((90, 90, 90))],
                       township=cast.township)
     await second.press("提交")
     assert SIMILAR in second.text and number in second.text
@@ -465,10 +420,10 @@ async def test_a_similar_report_joins_the_open_case(app, cast):
 
 async def test_a_similar_report_can_be_submitted_as_new(app, cast):
     first = await bound(app, cast.reporter, "7019")
-    number = await _submit_new(first, cast.area, LAMPS)
+    number = await submit_new(first, cast.area, LAMPS)
 
     second = await bound(app, cast.second, "7020")
-    await _to_preview(second, cast.area, LAMPS_AGAIN, township=cast.township)
+    await to_preview(second, cast.area, LAMPS_AGAIN, township=cast.township)
     await second.press("提交")
     assert f"并入 {number}" in second.labels()
     await second.press("作为新问题提交")
@@ -480,9 +435,9 @@ async def test_a_similar_report_can_be_submitted_as_new(app, cast):
 
 async def test_back_from_the_similar_prompt_returns_to_the_preview(app, cast):
     first = await bound(app, cast.reporter, "7021")
-    await _submit_new(first, cast.area, LAMPS)
+    await submit_new(first, cast.area, LAMPS)
     second = await bound(app, cast.second, "7022")
-    await _to_preview(second, cast.area, LAMPS_AGAIN, township=cast.township)
+    await to_preview(second, cast.area, LAMPS_AGAIN, township=cast.township)
     await second.press("提交")
     await second.press("返回修改")
     assert "请核对您反映的问题" in second.text
@@ -491,10 +446,10 @@ async def test_back_from_the_similar_prompt_returns_to_the_preview(app, cast):
 
 async def test_a_report_within_300_metres_is_offered(app, cast):
     first = await bound(app, cast.reporter, "7023")
-    number = await _submit_new(first, cast.area, LAMPS, location=(LAT, LON))
+    number = await submit_new(first, cast.area, LAMPS, location=(LAT, LON))
 
     second = await bound(app, cast.second, "7024")
-    await _to_preview(second, cast.area, DRAIN, location=(HUNDRED_METRES_NORTH, LON),
+    await to_preview(second, cast.area, DRAIN, location=(HUNDRED_METRES_NORTH, LON),
                       township=cast.township)
     await second.press("提交")
     assert SIMILAR in second.text and f"并入 {number}" in second.labels()
@@ -503,10 +458,10 @@ async def test_a_report_within_300_metres_is_offered(app, cast):
 
 async def test_a_report_a_kilometre_away_is_not_offered(app, cast):
     first = await bound(app, cast.reporter, "7025")
-    await _submit_new(first, cast.area, LAMPS, location=(LAT, LON))
+    await submit_new(first, cast.area, LAMPS, location=(LAT, LON))
 
     second = await bound(app, cast.second, "7026")
-    await _to_preview(second, cast.area, DRAIN, location=(ONE_KM_NORTH, LON),
+    await to_preview(second, cast.area, DRAIN, location=(ONE_KM_NORTH, LON),
                       township=cast.township)
     await second.press("提交")
     assert SIMILAR not in second.text
@@ -516,10 +471,10 @@ async def test_a_report_a_kilometre_away_is_not_offered(app, cast):
 
 async def test_joining_a_case_that_was_rejected_meanwhile_is_refused(app, cast):
     first = await bound(app, cast.reporter, "7027")
-    number = await _submit_new(first, cast.area, LAMPS)
+    number = await submit_new(first, cast.area, LAMPS)
     case = _case(app, number)
     second = await bound(app, cast.second, "7028")
-    await _to_preview(second, cast.area, LAMPS_AGAIN, township=cast.township)
+    await to_preview(second, cast.area, LAMPS_AGAIN, township=cast.township)
     await second.press("提交")
     join = second.payload_of(f"并入 {number}")
     assert join is not None
@@ -539,9 +494,9 @@ async def test_joining_a_case_that_was_rejected_meanwhile_is_refused(app, cast):
 
 async def test_joining_ones_own_case_is_not_a_co_report(app, cast):
     dialog = await bound(app, cast.reporter, "7030")
-    number = await _submit_new(dialog, cast.area, LAMPS)
+    number = await submit_new(dialog, cast.area, LAMPS)
     case = _case(app, number)
-    await _to_preview(dialog, cast.area, LAMPS_AGAIN, photos=[jpeg_bytes((5, 50, 5))])
+    await to_preview(dialog, cast.area, LAMPS_AGAIN, photos=[jpeg_bytes((5, 50, 5))])
     await dialog.press("提交")
     await dialog.press(f"并入 {number}")
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from schedules.workdays import default_calendar
-from storage import cases
-from storage.case_models import Case
-from storage.models import Liaison, Membership, Role
+from storage import cases, people
+from storage.case_models import Case, CaseReporter
+from storage.models import Group, Liaison, Membership, Role
 
 
 def leads_group(ctx: Context, group_id: int) -> bool:
     """True when the actor is a leader of this group."""
     row = ctx.session.get(Membership, (ctx.person.id, group_id))
     return bool(row and row.is_leader)
+
+
+def led_group_ids(ctx: Context) -> list[int]:
+    """Ids of the groups the actor leads."""
+    return [group.id for group, leads in people.groups_of(ctx.session, ctx.person.id) if leads]
 
 
 def is_case_liaison(ctx: Context, case: Case) -> bool:
@@ -35,13 +40,37 @@ def can_triage(ctx: Context, case: Case) -> bool:
 
 
 def can_verify(ctx: Context, case: Case) -> bool:
-    """The reporters; after 3 working days without an answer, any delegate of the group."""
-    if cases.is_reporter(ctx.session, case.id, ctx.person.id):
+    """A reporter who was one when the fix was reported; after the reporters' working days
+    (default 3), any delegate of the case's group.
+
+    Joining or being merged in later never grants the verdict on a fix already reported.
+    """
+    reporter = ctx.session.get(CaseReporter, (case.id, ctx.person.id))
+    if reporter is not None and (case.rectified_at is None  # the lifecycle says "not now"
+                                 or reporter.joined_at <= case.rectified_at):
         return True
     if case.rectified_at is None or not ctx.has_any(Role.DELEGATE):
         return False
     return verify_fallback_open(ctx, case) and ctx.session.get(
         Membership, (ctx.person.id, case.group_id)) is not None
+
+
+def join_group(ctx: Context, case: Case) -> Group | None:
+    """The actor's group that lets them join the case as a co-reporter, or None.
+
+    A delegate may join a case of their own group, of a group working on the case's area, or
+    of their township's group when the case is in that township. Anyone else learns only that a
+    similar case exists.
+    """
+    groups = [group for group, _ in people.groups_of(ctx.session, ctx.person.id)]
+    for qualifies in (lambda g: g.id == case.group_id,
+                      lambda g: g.area_id is not None and g.area_id == case.area_id,
+                      lambda g: g.township is not None and g.township == case.township):
+        match = next((group for group in groups if qualifies(group)), None)
+        if match is not None:
+            return match
+    return None
+
 
 
 def verify_fallback_open(ctx: Context, case: Case) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
-from handlers.cases import action_flows, assign, notify
+from handlers.cases import access, action_flows, assign, notify
 from handlers.cases.moves import move, refuse_unless_allowed
 from handlers.cases.render import summary_line
 from storage import cases
 from storage.case_models import Case, CaseMedia, Satisfaction
+from storage.models import Role
 
 MERGE_CHOICES = 5
 VERDICTS = {"vs": Satisfaction.SATISFIED, "vb": Satisfaction.BASIC, "vd": Satisfaction.DISSATISFIED}
@@ -55,7 +56,8 @@ async def _acknowledge(ctx, case, _arg):
 async def _merge_choices(ctx, case, _arg):
     if refusal := refuse_unless_allowed(ctx, case, "merge"):
         return refusal
-    targets = [c for c in cases.open_in(ctx.session, case.area_id, None, limit=MERGE_CHOICES + 1)
+    scope = None if ctx.has_any(Role.STAFF) else access.led_group_ids(ctx)
+    targets = [c for c in cases.open_in(ctx.session, case.area_id, None, MERGE_CHOICES + 1, scope)
                if c.id != case.id][:MERGE_CHOICES]
     if not targets:
         return [Reply(ctx.t("case.merge_none", number=case.number))]
@@ -71,6 +73,9 @@ async def _merge_into(ctx, case, arg):
     if target is None or target.id == case.id or not cases.is_open(target) \
             or target.area_id != case.area_id:
         return [Reply(ctx.t("case.merge_bad_target"))]
+    if not access.can_triage(ctx, target):  # merging makes our reporters co-reporters there
+        ctx.audit("denied", subject_type="case", subject_id=target.id, note="merge target")
+        return [Reply(ctx.t("common.not_allowed"))]
     move(ctx, case, "merge", note=target.number)
     case.merged_into_id = target.id
     for reporter in cases.reporter_rows(ctx.session, case.id):

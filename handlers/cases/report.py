@@ -8,7 +8,8 @@ from bot.core.context import Context
 from bot.core.types import Button, EventKind, Reply, button_rows
 from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
 from bot.flows.report import FIELDS, REPORT
-from handlers.cases import photos, submit
+from handlers.cases import access, photos, submit
+from handlers.cases.render import summary_line
 from handlers.cases.report_view import preview_text
 from handlers.labels import area_label
 from storage import cases, conversations
@@ -148,7 +149,10 @@ async def _take_duplicates(ctx, conversation):
     if case is None or not cases.is_open(case):
         conversation.data["candidates"].remove(case_id)
         return _again(ctx, conversation, "report.candidate_gone")
-    group = submit.reporting_group(ctx, conversation.data["area_id"])
+    group = access.join_group(ctx, case)
+    if group is None:  # the button is never shown for such a case: a forged payload
+        ctx.audit("denied", subject_type="case", subject_id=case.id, note="join")
+        return _again(ctx, conversation, "report.pick_button")
     joined = submit.join_case(ctx, case, conversation.data, group)
     key = "report.joined" if joined else "report.added_to_own"
     return "submit", [Reply(ctx.t(key, number=case.number))]
@@ -196,12 +200,17 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
 
 
 def _duplicates_prompt(ctx: Context, conversation: Conversation) -> Reply:
-    from handlers.cases.render import summary_line
-
+    """Cases the reporter may join, in full with a button; others by number only."""
     candidates = [ctx.session.get(Case, cid) for cid in conversation.data.get("candidates", [])]
-    lines = [ctx.t("report.similar_found")] + [summary_line(ctx, c) for c in candidates]
+    joinable = [c for c in candidates if access.join_group(ctx, c) is not None]
+    elsewhere = [c.number for c in candidates if c not in joinable]
+    lines = [ctx.t("report.similar_found"), *(summary_line(ctx, c) for c in joinable)] \
+        if joinable else []
+    if elsewhere:
+        lines.append(ctx.t("report.similar_elsewhere",
+                           numbers=ctx.t("common.list_sep").join(elsewhere)))
     rows = [[Button(ctx.t("report.join", number=c.number),
-                    flow_payload(FLOW, "duplicates", f"join:{c.id}"))] for c in candidates]
+                    flow_payload(FLOW, "duplicates", f"join:{c.id}"))] for c in joinable]
     rows.append([Button(ctx.t("report.submit_new"), flow_payload(FLOW, "duplicates", "new")),
                  Button(ctx.t("report.back"), flow_payload(FLOW, "duplicates", "back"))])
     return Reply("\n".join(lines), button_rows(*rows))

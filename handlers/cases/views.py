@@ -152,11 +152,6 @@ def action_buttons(ctx: Context, case: Case) -> tuple[tuple[Button, ...], ...]:
     return case_buttons(ctx.t, case, *codes) if codes else ()
 
 
-def led_group_ids(ctx: Context) -> list[int]:
-    """Ids of the groups the actor leads."""
-    return [group.id for group, leads in people.groups_of(ctx.session, ctx.person.id) if leads]
-
-
 def _section(ctx: Context, title_key: str, found: Sequence[Case], codes: tuple[str, ...]) -> Reply:
     """A list of cases with, per case, a row: the number (opens it) and the move buttons."""
     shown = found[:LIST_LIMIT]
@@ -168,7 +163,7 @@ def _section(ctx: Context, title_key: str, found: Sequence[Case], codes: tuple[s
 async def inbox(ctx: Context) -> list[Reply]:
     """`/inbox`: reports to triage (a leader's groups, or all for staff); staff: also to assign."""
     staff = ctx.has_any(Role.STAFF)
-    group_ids = None if staff else led_group_ids(ctx)
+    group_ids = None if staff else access.led_group_ids(ctx)
     replies = []
     triage = cases.awaiting_triage(ctx.session, group_ids, limit=LIST_LIMIT + 1)
     if triage:
