@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.context import Context
+from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
 from bot.flows.adduser import ADD_PERSON
 from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
@@ -97,8 +98,8 @@ STEPS = {"name": _take_name, "phone": _take_phone, "level": _take_level,
 
 
 def _find_group(ctx: Context, answer: str) -> Group | None:
-    if answer.isdigit():
-        return ctx.session.get(Group, int(answer))
+    if (group_id := parse_int(answer)) is not None:
+        return ctx.session.get(Group, group_id)
     return ctx.session.exec(select(Group).where(Group.name == answer)).first()
 
 

@@ -49,12 +49,13 @@ def insert_numbered(session: Session, case: Case, attempts: int = 5) -> None:
 
 
 def by_number(session: Session, number: str) -> Case | None:
-    """The case with this number (e.g. 2026-0042), tolerant of a missing year."""
-    number = number.strip()
-    if number.isdigit():
-        return session.exec(select(Case).where(Case.seq == int(number))
-                            .order_by(Case.year.desc())).first()
-    return session.exec(select(Case).where(Case.number == number)).first()
+    """The case with this number (e.g. 2026-0042)."""
+    return session.exec(select(Case).where(Case.number == number.strip())).first()
+
+
+def by_seq(session: Session, seq: int) -> Case | None:
+    """The newest year's case with this sequence number (`/case 42`)."""
+    return session.exec(select(Case).where(Case.seq == seq).order_by(Case.year.desc())).first()
 
 
 def reporters(session: Session, case_id: int) -> list[Person]:

@@ -11,6 +11,7 @@ from typing import TextIO
 from sqlmodel import select
 
 from bot.app import App
+from bot.core.numbers import parse_int
 from bot.core.types import Button, Event, EventKind, Location, MediaRef, Reply
 from bot.delivery import DeliveryWorker
 from storage import identities, people
@@ -75,8 +76,8 @@ class ConsoleChannel:
 
     def _event(self, line: str) -> Event | None:
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
-            button = self.buttons[int(stripped) - 1]
+        if (number := parse_int(stripped, 1, len(self.buttons))) is not None:
+            button = self.buttons[number - 1]
             return Event(CHANNEL, TERMINAL, EventKind.BUTTON, payload=button.payload)
         head, _, rest = stripped.partition(" ")
         if head in MEDIA_COMMANDS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.numbers import parse_days, parse_int
 from bot.core.types import Button, EventKind, Reply, button_rows
 from bot.flows.case_actions import CASE_NOTE, EXTEND
 from bot.flows.engine import StateMachine, button_value, flow_payload
@@ -17,6 +18,7 @@ from storage.models import Conversation
 NOTE_ACTIONS = {"reject": ("reject", False, False), "progress": ("progress", True, False),
                 "rectify": ("rectify", True, True)}
 EXTENSION_DAYS = (3, 5, 10, 15)
+MAX_EXTENSION_DAYS = 60
 MAX_NOTE = 1000
 
 
@@ -143,9 +145,10 @@ async def extension_step(ctx: Context, conversation: Conversation, machine: Stat
     data = conversation.data
     if conversation.state == "days":
         value = _value(ctx) or (ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else "")
-        if not value.isdigit() or not 1 <= int(value) <= 60:
-            return [Reply(ctx.t("extension.days_invalid"))]
-        data["days"] = int(value)
+        days = parse_days(value, 1, MAX_EXTENSION_DAYS)
+        if days is None:
+            return [Reply(ctx.t("extension.days_invalid", max=MAX_EXTENSION_DAYS))]
+        data["days"] = days
         conversation.state = machine.move("days", "chose")
         conversations.save(ctx.session, conversation, ctx.now)
         return [Reply(ctx.t("extension.ask_reason"))]
@@ -173,7 +176,8 @@ def _request_extension(ctx: Context, case: Case, days: int, reason: str) -> list
 
 def decide_extension(ctx: Context, case: Case, arg: str, approve: bool) -> list[Reply]:
     """Staff approve (deadline moves by N working days) or refuse; both logged and told."""
-    request = ctx.session.get(Extension, int(arg)) if arg.isdigit() else None
+    request_id = parse_int(arg)
+    request = ctx.session.get(Extension, request_id) if request_id is not None else None
     if request is None or request.case_id != case.id:
         ctx.audit("forged_payload", note=(ctx.event.payload or "")[:200])
         return [Reply(ctx.t("common.button_unknown"))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
 from handlers.cases import access, action_flows, assign, notify
 from handlers.cases.moves import move, refuse_unless_allowed
@@ -19,7 +20,8 @@ async def on_button(ctx: Context) -> list[Reply]:
     """Parse the payload, load the case, re-check the right, and act."""
     parts = (ctx.event.payload or "").split(":")
     code = parts[1] if len(parts) >= 3 else ""
-    case = ctx.session.get(Case, int(parts[2])) if len(parts) >= 3 and parts[2].isdigit() else None
+    case_id = parse_int(parts[2]) if len(parts) >= 3 else None
+    case = ctx.session.get(Case, case_id) if case_id is not None else None
     handler = HANDLERS.get(code)
     if case is None or handler is None:
         ctx.audit("forged_payload", note=(ctx.event.payload or "")[:200])
@@ -67,7 +69,8 @@ async def _merge_choices(ctx, case, _arg):
 
 
 async def _merge_into(ctx, case, arg):
-    target = ctx.session.get(Case, int(arg)) if arg.isdigit() else None
+    target_id = parse_int(arg)
+    target = ctx.session.get(Case, target_id) if target_id is not None else None
     if refusal := refuse_unless_allowed(ctx, case, "merge"):
         return refusal
     if target is None or target.id == case.id or not cases.is_open(target) \

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.context import Context
+from bot.core.numbers import parse_days, parse_int
 from bot.core.types import Button, Reply, button_rows
 from bot.flows.case_actions import ASSIGN
 from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
@@ -37,15 +38,17 @@ async def step(ctx: Context, conversation: Conversation, machine: StateMachine) 
     """Department → deadline → confirm."""
     data, value = conversation.data, _value(ctx)
     if conversation.state == "department":
-        department = ctx.session.get(Department, int(value)) if value and value.isdigit() else None
+        department_id = parse_int(value)
+        department = ctx.session.get(Department, department_id) if department_id else None
         if department is None:
             return [Reply(ctx.t("assign.pick_department")), prompt(ctx, conversation)]
         data["department_id"] = department.id
         conversation.state = machine.move("department", "chose")
     elif conversation.state == "deadline":
-        if not value or not value.isdigit() or not 1 <= int(value) <= MAX_DAYS:
+        days = parse_days(value, 1, MAX_DAYS)
+        if days is None:
             return [Reply(ctx.t("assign.days_invalid", max=MAX_DAYS)), prompt(ctx, conversation)]
-        data["days"] = int(value)
+        data["days"] = days
         conversation.state = machine.move("deadline", "dated")
     elif value == "yes":
         machine.move("confirm", "submit")

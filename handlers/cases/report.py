@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.core.context import Context
+from bot.core.numbers import parse_int
 from bot.core.types import Button, EventKind, Reply, button_rows
 from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
 from bot.flows.report import FIELDS, REPORT
@@ -142,7 +143,7 @@ async def _take_duplicates(ctx, conversation):
         return "back", []
     if choice == "new":
         return "submit", _submit_new(ctx, conversation)
-    case_id = int(choice.removeprefix("join:")) if choice.removeprefix("join:").isdigit() else None
+    case_id = parse_int(choice.removeprefix("join:"))
     if case_id not in conversation.data.get("candidates", []):
         return _again(ctx, conversation, "report.pick_button")
     case = ctx.session.get(Case, case_id)

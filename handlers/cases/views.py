@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 
 from sqlmodel import select
 
 from bot.core.context import Context
+from bot.core.numbers import FULL_WIDTH, parse_int
 from bot.core.types import Attachment, Button, Reply, button_rows
 from handlers.cases import access
 from handlers.cases.case_export import export_cases
@@ -24,7 +24,7 @@ TASKS_LIMIT = 20
 MAX_PHOTOS = 10
 VIEW_BUTTONS_PER_ROW = 3
 PHOTO_KINDS = (MediaKind.PHOTO, MediaKind.PROGRESS, MediaKind.EVIDENCE)
-NUMBER = re.compile(r"(\d{4})-(\d{1,7})")
+NUMBER = re.compile(r"([0-9]{4})-([0-9]{1,7})")
 TRIAGE, ASSIGN = ("acc", "rej", "mrg"), ("asg",)
 WORKING = (CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS)
 
@@ -74,7 +74,7 @@ async def mycases(ctx: Context) -> list[Reply]:
 
 def normalise_number(text: str) -> str:
     """`２０２６－４２`, `#2026-42` or `2026-0042` → `2026-0042`; `42` stays `42`."""
-    text = unicodedata.normalize("NFKC", text).strip().lstrip("#＃").strip()
+    text = text.translate(FULL_WIDTH).replace("－", "-").strip().lstrip("#＃").strip()
     match = NUMBER.fullmatch(text)
     return f"{match[1]}-{int(match[2]):04d}" if match else text
 
@@ -84,7 +84,9 @@ async def case_detail(ctx: Context) -> list[Reply]:
     wanted = normalise_number(ctx.event.args)
     if not wanted:
         return [Reply(ctx.t("views.case.usage"))]
-    case = cases.by_number(ctx.session, wanted)
+    seq = parse_int(wanted, 1)
+    case = cases.by_seq(ctx.session, seq) if seq is not None else cases.by_number(
+        ctx.session, wanted[:20])
     if case is None:
         return [Reply(ctx.t("views.case.not_found", number=wanted[:20]))]
     return show(ctx, case)
