@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     escalation_leadership_after_overdue: int = Field(default=5, ge=1, le=60)
     escalation_verify_fallback_after: int = Field(default=3, ge=1, le=30)
 
+    extension_max_requests: int = Field(default=3, ge=0, le=20)
+    extension_max_working_days: int = Field(default=30, ge=0, le=250)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

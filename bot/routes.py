@@ -7,7 +7,7 @@ from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.report import REPORT
 from handlers import adduser, menu, onboarding
-from handlers.cases import action_flows, actions, assign, report, views
+from handlers.cases import action_flows, actions, assign, extensions, report, views
 from storage.models import Role
 
 
@@ -34,4 +34,4 @@ def register_routes(router: Router) -> None:
     router.flow(REPORT, report.step)
     router.flow(CASE_NOTE, action_flows.note_step)
     router.flow(ASSIGN, assign.step)
-    router.flow(EXTEND, action_flows.extension_step)
+    router.flow(EXTEND, extensions.extension_step)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -118,7 +118,15 @@ class CaseMedia(SQLModel, table=True):
 
 
 class Extension(SQLModel, table=True):
-    """A department's request for more time (延期) and staff's decision."""
+    """A department's request for more time (延期) and staff's decision.
+
+    At most one request per case waits for a decision; a partial unique index keeps it so.
+    """
+
+    __table_args__ = (
+        Index("uq_extension_pending", "case_id", unique=True,
+              sqlite_where=text("approved IS NULL"), postgresql_where=text("approved IS NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="problem_case.id", index=True, ondelete="CASCADE")

@@ -288,7 +288,7 @@ async def _request_extension(app, clock, cast, days: str = "5") -> tuple[Case, E
                      deadline=DEADLINE.astimezone(UTC))
     liaison = await bound(app, cast.liaison, "8020")
     await liaison.press(f"c:ext:{case.id}")
-    assert f"问题 {case.number} 申请延期：需要延长几个工作日？" in liaison.text
+    assert f"问题 {case.number} 申请延期：需要延长几个工作日（最多 30 个）？" in liaison.text
     await liaison.press(f"{days}个工作日")
     assert "请说明延期理由：" in liaison.text
     await liaison.send(REASON)

@@ -1,28 +1,21 @@
-"""Short dialogs on a case: a reason, a progress update or a fix (with photos), an extension."""
+"""Short dialogs on a case: a reason, a progress update, or a fix with evidence photos."""
 
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.numbers import parse_days, parse_int
 from bot.core.types import Button, EventKind, Reply, button_rows
-from bot.flows.case_actions import CASE_NOTE, EXTEND
+from bot.flows.case_actions import CASE_NOTE
 from bot.flows.engine import StateMachine, button_value, flow_payload
 from handlers.cases import notify, photos
-from handlers.cases.deadlines import deadline_after
 from handlers.cases.moves import can_move, move, refuse_unless_allowed
-from storage import cases, conversations
-from storage.case_models import Case, CaseMedia, Extension, MediaKind
+from storage import conversations
+from storage.case_models import Case, CaseMedia, MediaKind
 from storage.models import Conversation
 
 # action → (permission/trigger, needs photos step, at least one photo)
 NOTE_ACTIONS = {"reject": ("reject", False, False), "progress": ("progress", True, False),
                 "rectify": ("rectify", True, True)}
-EXTENSION_DAYS = (3, 5, 10, 15)
-MAX_EXTENSION_DAYS = 60
 MAX_NOTE = 1000
-
-
-EXTENDABLE = ("assigned", "acknowledged", "in_progress")
 
 
 def _begin_note(action: str):
@@ -123,74 +116,3 @@ def _applied_rectify(ctx: Context, case: Case, text: str) -> list[Reply]:
 
 
 APPLY = {"reject": _applied_reject, "progress": _applied_progress, "rectify": _applied_rectify}
-
-
-async def begin_extension(ctx: Context, case: Case, _arg: str) -> list[Reply]:
-    """A liaison asks for more working days: how many, then why."""
-    if refusal := refuse_unless_allowed(ctx, case, "extend"):
-        return refusal
-    if case.status not in EXTENDABLE:
-        return [Reply(ctx.t("extension.not_now", number=case.number))]
-    if cases.pending_extension(ctx.session, case.id) is not None:
-        return [Reply(ctx.t("extension.pending", number=case.number))]
-    conversations.start(ctx.session, ctx.person.id, EXTEND.name, "days", ctx.now,
-                        {"case_id": case.id})
-    buttons = [Button(ctx.t("extension.days", days=d), flow_payload(EXTEND.name, "days", str(d)))
-               for d in EXTENSION_DAYS]
-    return [Reply(ctx.t("extension.ask_days", number=case.number), button_rows(buttons))]
-
-
-async def extension_step(ctx: Context, conversation: Conversation, machine: StateMachine):
-    """Take the number of days, then the reason; then ask staff to decide."""
-    data = conversation.data
-    if conversation.state == "days":
-        value = _value(ctx) or (ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else "")
-        days = parse_days(value, 1, MAX_EXTENSION_DAYS)
-        if days is None:
-            return [Reply(ctx.t("extension.days_invalid", max=MAX_EXTENSION_DAYS))]
-        data["days"] = days
-        conversation.state = machine.move("days", "chose")
-        conversations.save(ctx.session, conversation, ctx.now)
-        return [Reply(ctx.t("extension.ask_reason"))]
-    reason = ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else ""
-    if not reason:
-        return [Reply(ctx.t("common.text_expected"))]
-    machine.move("reason", "finish")
-    conversations.finish(ctx.session, ctx.person.id)
-    return _request_extension(ctx, ctx.session.get(Case, data["case_id"]), data["days"], reason)
-
-
-def _request_extension(ctx: Context, case: Case, days: int, reason: str) -> list[Reply]:
-    if refusal := refuse_unless_allowed(ctx, case, "extend"):
-        return refusal
-    request = Extension(case_id=case.id, requested_by_id=ctx.person.id, working_days=days,
-                        reason=reason[:500], requested_at=ctx.now)
-    ctx.session.add(request)
-    ctx.session.flush()
-    ctx.audit("case.extension_requested", subject_type="case", subject_id=case.id,
-              note=f"+{days}: {reason}"[:2000])
-    notify.to_staff(ctx, case, f"extension:{request.id}", "case.push.extension_requested",
-                    ("xok", "xno"), arg=str(request.id), days=days, reason=reason)
-    return [Reply(ctx.t("extension.requested", number=case.number, days=days))]
-
-
-def decide_extension(ctx: Context, case: Case, arg: str, approve: bool) -> list[Reply]:
-    """Staff approve (deadline moves by N working days) or refuse; both logged and told."""
-    request_id = parse_int(arg)
-    request = ctx.session.get(Extension, request_id) if request_id is not None else None
-    if request is None or request.case_id != case.id:
-        ctx.audit("forged_payload", note=(ctx.event.payload or "")[:200])
-        return [Reply(ctx.t("common.button_unknown"))]
-    if request.approved is not None:
-        return [Reply(ctx.t("extension.already_decided", number=case.number))]
-    if case.status not in EXTENDABLE:
-        return [Reply(ctx.t("extension.not_now", number=case.number))]
-    request.approved, request.decided_by_id, request.decided_at = approve, ctx.person.id, ctx.now
-    if approve and case.deadline is not None:
-        case.deadline = deadline_after(ctx, case.deadline, request.working_days)
-    outcome = "approved" if approve else "refused"
-    ctx.audit(f"case.extension_{outcome}", subject_type="case", subject_id=case.id,
-              note=f"+{request.working_days}")
-    notify.to_department(ctx, case, f"extension:{request.id}:{outcome}",
-                         f"case.push.extension_{outcome}", days=request.working_days)
-    return [Reply(ctx.t(f"extension.{outcome}", number=case.number))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
-from handlers.cases import access, action_flows, assign, notify
+from handlers.cases import access, action_flows, assign, extensions, notify
 from handlers.cases.moves import move, refuse_unless_allowed
 from handlers.cases.render import summary_line
 from storage import cases
@@ -116,7 +116,7 @@ async def _verify(ctx, case, arg, code):
 async def _decide_extension(ctx, case, arg, approve: bool):
     if refusal := refuse_unless_allowed(ctx, case, "decide_extension"):
         return refusal
-    return action_flows.decide_extension(ctx, case, arg, approve)
+    return extensions.decide_extension(ctx, case, arg, approve)
 
 
 def _verdict(code):
@@ -135,6 +135,6 @@ HANDLERS = {
     "view": _view, "acc": _accept, "ack": _acknowledge, "mrg": _merge_choices,
     "mrgto": _merge_into, "rej": action_flows.begin_reject, "asg": assign.begin_assign,
     "upd": action_flows.begin_progress, "fix": action_flows.begin_rectify,
-    "ext": action_flows.begin_extension, "xok": _decision(True), "xno": _decision(False),
+    "ext": extensions.begin_extension, "xok": _decision(True), "xno": _decision(False),
     **{code: _verdict(code) for code in VERDICTS},
 }
