@@ -32,7 +32,13 @@ def load_settings() -> Settings:
 
 DemoIfEmpty = Annotated[bool, typer.Option(help="Load the demo county into an empty database.")]
 RosterFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
-SkipBad = Annotated[bool, typer.Option(help="Import the good rows, list the bad ones.")]
+SkipBad = Annotated[bool, typer.Option(
+    "--skip-bad", help="Import the good rows (a row's unknown groups are left out); "
+                       "list the bad ones.")]
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Say what would be created, updated and removed; write nothing.")]
+Keep = Annotated[bool, typer.Option(
+    "--keep", help="Only add: keep groups, roles and liaison duties the file no longer lists.")]
 QrDir = Annotated[Path | None, typer.Option(help="Write one QR code per person and a sheet.")]
 ExportFile = Annotated[Path, typer.Option("--out", dir_okay=False, help="The .xlsx to write.")]
 IssueMissing = Annotated[bool, typer.Option(help="First issue invites to unbound people.")]
@@ -63,13 +69,20 @@ def db_upgrade():
 
 
 @roster_cli.command("import")
-def roster_import(file: RosterFile, skip_bad: SkipBad = False):
-    """Import people from a CSV or XLSX roster; re-import updates people by phone."""
+def roster_import(file: RosterFile, skip_bad: SkipBad = False, dry_run: DryRun = False,
+                  keep: Keep = False):
+    """Import people from a CSV (UTF-8 or GBK) or XLSX roster, all or nothing.
+
+    People are matched by phone. For everyone the file lists, groups, leadership, staff and
+    leadership roles and liaison duties become what the file says (unless --keep); people
+    the file does not list are left alone.
+    """
     from bot.admin import import_roster_file
 
-    ok, text = import_roster_file(load_settings(), file, skip_bad)
-    typer.echo(text, err=not ok)
-    if not ok:
+    outcome = import_roster_file(load_settings(), file, skip_bad=skip_bad, dry_run=dry_run,
+                                 keep=keep)
+    typer.echo(outcome.text, err=not outcome.ok)
+    if not outcome.ok:
         raise typer.Exit(1)
 
 

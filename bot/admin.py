@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.demo_cases import load_demo_cases
+from bot.i18n import Catalogs, Translator
 from storage import identities, invites
 from storage.db import make_engine, unit_of_work
 from storage.demo import load_demo
@@ -17,7 +21,7 @@ from storage.media import MediaStore
 from storage.migrate import upgrade
 from storage.models import Person
 from storage.people import effective_roles
-from storage.roster import RosterError, import_roster
+from storage.roster import RosterError, RosterFileError, import_roster
 
 
 def ready_engine(settings: Settings) -> Engine:
@@ -51,21 +55,58 @@ def load_demo_county(settings: Settings, engine: Engine | None = None) -> str:
     return "demo county loaded" if loaded else "demo county already loaded; nothing changed"
 
 
-def import_roster_file(settings: Settings, path: Path, skip_bad: bool) -> tuple[bool, str]:
-    """Import a roster file; (success, report)."""
+@dataclass(frozen=True)
+class Outcome:
+    """A command's result: success, what to print, and a warning for stderr."""
+
+    ok: bool
+    text: str
+    warning: str = ""
+
+
+def translator(settings: Settings) -> Translator:
+    """The operator's language (LIANDONG_LOCALE)."""
+    return Catalogs(settings.locale).translator(settings.locale)
+
+
+@contextmanager
+def office_engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated engine for one command, disposed after it."""
     engine = ready_engine(settings)
     try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _session(engine: Engine, write: bool) -> Iterator[Session]:
+    """A unit of work, or with `write` False one that is always rolled back."""
+    if write:
         with unit_of_work(engine) as session:
-            result = import_roster(session, path, Clock().utcnow(), settings.invite_valid_days,
-                                   skip_bad=skip_bad)
-    except RosterError as error:
-        lines = [f"nothing imported: {len(error.problems)} bad row(s)"]
-        lines += [f"  row {p.row}: {p.reason}" for p in error.problems]
-        return False, "\n".join(lines)
-    lines = [f"created {result.created}, updated {result.updated}, "
-             f"invites issued {result.invites_issued}, skipped {len(result.skipped)}"]
-    lines += [f"  skipped row {p.row}: {p.reason}" for p in result.skipped]
-    return True, "\n".join(lines)
+            yield session
+        return
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def import_roster_file(settings: Settings, path: Path, skip_bad: bool = False,
+                       dry_run: bool = False, keep: bool = False) -> Outcome:
+    """Import a roster file (or with `dry_run` only say what it would do)."""
+    from bot.roster_report import imported, rejected
+
+    t = translator(settings)
+    with office_engine(settings) as engine:
+        try:
+            with _session(engine, write=not dry_run) as session:
+                result = import_roster(session, path, Clock().utcnow(),
+                                       settings.invite_valid_days, skip_bad=skip_bad, keep=keep)
+        except (RosterError, RosterFileError) as error:
+            return Outcome(False, rejected(t, path, error))
+    return Outcome(True, imported(t, path, result, dry_run, keep))
 
 
 def list_invites(settings: Settings, qr_dir: Path | None, issue_missing: bool) -> str:
