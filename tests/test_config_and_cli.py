@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -235,3 +236,21 @@ def test_roster_import_help_lists_its_flags() -> None:
     for flag in ("--skip-bad", "--dry-run", "--keep"):
         assert flag in output
 
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_makefile_and_env_example_name_only_real_settings() -> None:
+    from tests.support import POSTGRES_URL_ENV, REQUIRE_POSTGRES_ENV
+
+    known = {f"LIANDONG_{name.upper()}" for name in Settings.model_fields}
+    known |= {POSTGRES_URL_ENV, REQUIRE_POSTGRES_ENV}
+    for name in ("Makefile", ".env.example"):
+        mentioned = set(re.findall(r"LIANDONG_[A-Z_]+", (ROOT / name).read_text()))
+        assert mentioned - known == set(), name
+
+
+def test_env_example_promises_no_briefing_before_it_exists() -> None:
+    has_briefing = any("briefing" in name for name in Settings.model_fields)
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert has_briefing or ("briefing" not in text.lower() and "16:30" not in text)
