@@ -150,6 +150,14 @@ def test_group_sheet_gives_kinds_and_areas(engine, tmp_path) -> None:
     }
 
 
+def test_group_sheet_names_the_township_of_a_township_group(engine, tmp_path) -> None:
+    path = _workbook(tmp_path / "r.xlsx", [
+        ["张伟", "13812345678", "县", "城关镇", "北片联络站", "", "", ""],
+    ], {"小组": [["小组名称", "小组类别", "乡镇"], ["北片联络站", "乡镇代表小组", "城关镇"]]})
+    assert _import(engine, path).skipped == []
+    assert _kinds(engine) == {"北片联络站": (GroupKind.TOWNSHIP, "城关镇", None)}
+
+
 def test_second_sheet_is_the_group_sheet_whatever_its_name(engine, tmp_path) -> None:
     path = _workbook(tmp_path / "r.xlsx", [
         ["张伟", "13812345678", "县", "城关镇", "读书会", "", "", ""],
