@@ -18,12 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	@$(BIN)/liandong run --demo-if-empty
 
-## test: set up and run the whole suite (SQLite; PostgreSQL too when LIANDONG_TEST_POSTGRES_URL is set)
+## test: set up and run the whole suite (on SQLite; on PostgreSQL instead when LIANDONG_TEST_DATABASE_URL is set)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-## test-pg: the whole suite against PostgreSQL at 127.0.0.1:5432 (fails if it is absent)
+## test-pg: the whole suite against PostgreSQL (LIANDONG_TEST_DATABASE_URL, default 127.0.0.1:5432) in a throwaway schema; fails if it is absent
 test-pg: $(STAMP)
 	LIANDONG_TEST_DATABASE_URL=$${LIANDONG_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	LIANDONG_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q

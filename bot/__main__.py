@@ -11,12 +11,14 @@ from pydantic import ValidationError
 
 from bot.config import Settings, describe_validation_error
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True, help="Liandong (联动) bot.",
-                  pretty_exceptions_show_locals=False)
-db_cli = typer.Typer(no_args_is_help=True, help="Database schema.")
-roster_cli = typer.Typer(no_args_is_help=True, help="The office's roster of people.")
+# Plain help (rich_markup_mode=None): Typer's rich help prints a "<bool>" type after every flag.
+PLAIN = {"no_args_is_help": True, "rich_markup_mode": None}
+cli = typer.Typer(add_completion=False, help="Liandong (联动) bot.",
+                  pretty_exceptions_show_locals=False, **PLAIN)
+db_cli = typer.Typer(help="Database schema.", **PLAIN)
+roster_cli = typer.Typer(help="The office's roster of people.", **PLAIN)
+export_cli = typer.Typer(help="Exports for the office.", **PLAIN)
 cli.add_typer(db_cli, name="db")
-export_cli = typer.Typer(no_args_is_help=True, help="Exports for the office.")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(export_cli, name="export")
 
@@ -30,12 +32,23 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-DemoIfEmpty = Annotated[bool, typer.Option(help="Load the demo county into an empty database.")]
-RosterFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
-SkipBad = Annotated[bool, typer.Option(help="Import the good rows, list the bad ones.")]
-QrDir = Annotated[Path | None, typer.Option(help="Write one QR code per person and a sheet.")]
+DemoIfEmpty = Annotated[bool, typer.Option(
+    "--demo-if-empty", help="Load the demo county into an empty database.")]
+RosterFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                            metavar="FILE", help="The .csv or .xlsx roster.")]
+SkipBad = Annotated[bool, typer.Option(
+    "--skip-bad", help="Import the good rows (a row's unknown groups are left out); "
+                       "list the bad ones.")]
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Say what would be created, updated and removed; write nothing.")]
+Keep = Annotated[bool, typer.Option(
+    "--keep", help="Only add: keep groups, roles and liaison duties the file no longer lists.")]
+QrDir = Annotated[Path | None, typer.Option(
+    "--qr", metavar="DIR", file_okay=False,
+    help="Write one QR code per invite and a printable invites.html into DIR.")]
 ExportFile = Annotated[Path, typer.Option("--out", dir_okay=False, help="The .xlsx to write.")]
-IssueMissing = Annotated[bool, typer.Option(help="First issue invites to unbound people.")]
+IssueMissing = Annotated[bool, typer.Option(
+    "--issue", help="First issue invites to unbound people who have no valid one.")]
 
 
 @cli.command()
@@ -46,12 +59,25 @@ def run(demo_if_empty: DemoIfEmpty = False):
     run_bot(load_settings(), demo_if_empty)
 
 
+def _finish(outcome) -> None:
+    """Print an office command's outcome; exit 1 when it did not do what was asked."""
+    if outcome.text:
+        typer.echo(outcome.text, err=not outcome.ok and not outcome.warning)
+    if outcome.warning:
+        typer.echo(outcome.warning, err=True)
+    if not outcome.ok:
+        raise typer.Exit(1)
+
+
 @cli.command()
 def demo():
-    """Load the fictional demo county (does nothing if it is already loaded)."""
+    """Load the fictional demo county (does nothing if it is already loaded).
+
+    Refused on a database that holds a real roster.
+    """
     from bot.admin import load_demo_county
 
-    typer.echo(load_demo_county(load_settings()))
+    _finish(load_demo_county(load_settings()))
 
 
 @db_cli.command("upgrade")
@@ -63,22 +89,26 @@ def db_upgrade():
 
 
 @roster_cli.command("import")
-def roster_import(file: RosterFile, skip_bad: SkipBad = False):
-    """Import people from a CSV or XLSX roster; re-import updates people by phone."""
+def roster_import(file: RosterFile, skip_bad: SkipBad = False, dry_run: DryRun = False,
+                  keep: Keep = False):
+    """Import people from a CSV (UTF-8 or GBK) or XLSX roster, all or nothing.
+
+    People are matched by phone. For everyone the file lists, groups, leadership, staff and
+    leadership roles and liaison duties become what the file says (unless --keep); people
+    the file does not list are left alone.
+    """
     from bot.admin import import_roster_file
 
-    ok, text = import_roster_file(load_settings(), file, skip_bad)
-    typer.echo(text, err=not ok)
-    if not ok:
-        raise typer.Exit(1)
+    _finish(import_roster_file(load_settings(), file, skip_bad=skip_bad, dry_run=dry_run,
+                               keep=keep))
 
 
 @cli.command()
 def invites(qr: QrDir = None, issue: IssueMissing = False):
-    """List unused invites (and optionally print QR codes with the Telegram deep link)."""
+    """List unused invites; with --qr also QR codes holding the Telegram deep link."""
     from bot.admin import list_invites
 
-    typer.echo(list_invites(load_settings(), qr, issue))
+    _finish(list_invites(load_settings(), qr, issue))
 
 
 @export_cli.command("cases")
@@ -91,7 +121,7 @@ def export_cases(out: ExportFile):
 
 @cli.command()
 def users():
-    """List everyone with their roles and whether their chat account is bound."""
+    """List everyone: level, roles, groups (and which they lead), departments, binding."""
     from bot.admin import list_users
 
     typer.echo(list_users(load_settings()))

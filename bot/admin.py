@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.demo_cases import load_demo_cases
-from storage import identities, invites
+from bot.i18n import Catalogs, Translator
 from storage.db import make_engine, unit_of_work
-from storage.demo import load_demo
+from storage.demo import DEMO_STAFF_PHONE, load_demo
 from storage.media import MediaStore
 from storage.migrate import upgrade
 from storage.models import Person
-from storage.people import effective_roles
-from storage.roster import RosterError, import_roster
+from storage.roster import RosterError, RosterFileError, import_roster
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's result: success, what to print, and a warning for stderr."""
+
+    ok: bool
+    text: str
+    warning: str = ""
+
+
+def translator(settings: Settings) -> Translator:
+    """The operator's language (LIANDONG_LOCALE)."""
+    return Catalogs(settings.locale).translator(settings.locale)
 
 
 def ready_engine(settings: Settings) -> Engine:
@@ -27,10 +43,20 @@ def ready_engine(settings: Settings) -> Engine:
     return engine
 
 
+@contextmanager
+def office_engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated engine for one command, disposed after it."""
+    engine = ready_engine(settings)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def upgrade_database(settings: Settings) -> str:
     """Apply migrations; say where."""
-    ready_engine(settings)
-    return f"database is up to date: {settings.effective_database_url}"
+    with office_engine(settings):
+        return translator(settings)("db.upgraded", url=settings.effective_database_url)
 
 
 def roster_is_empty(engine: Engine) -> bool:
@@ -39,71 +65,73 @@ def roster_is_empty(engine: Engine) -> bool:
         return session.exec(select(func.count()).select_from(Person)).one() == 0
 
 
-def load_demo_county(settings: Settings, engine: Engine | None = None) -> str:
-    """Load the demo county once."""
-    engine = engine or ready_engine(settings)
-    now = Clock().now()
-    with unit_of_work(engine) as session:
-        loaded = load_demo(session, now, settings.invite_valid_days)
-        if loaded:
-            media = MediaStore(settings.media_dir, settings.max_photo_bytes)
-            load_demo_cases(session, now, settings.tz, media)
-    return "demo county loaded" if loaded else "demo county already loaded; nothing changed"
+def real_roster_size(session: Session) -> int:
+    """How many people a real (non-demo) roster holds; 0 when empty or the demo is loaded."""
+    if session.exec(select(Person.id).where(Person.phone == DEMO_STAFF_PHONE)).first():
+        return 0
+    return session.exec(select(func.count()).select_from(Person)).one()
 
 
-def import_roster_file(settings: Settings, path: Path, skip_bad: bool) -> tuple[bool, str]:
-    """Import a roster file; (success, report)."""
-    engine = ready_engine(settings)
-    try:
+def load_demo_county(settings: Settings, engine: Engine | None = None) -> Outcome:
+    """Load the demo county once; refuse on a database that holds a real roster."""
+    t = translator(settings)
+    with office_engine(settings) if engine is None else nullcontext(engine) as engine:
+        now = Clock().now()
         with unit_of_work(engine) as session:
-            result = import_roster(session, path, Clock().utcnow(), settings.invite_valid_days,
-                                   skip_bad=skip_bad)
-    except RosterError as error:
-        lines = [f"nothing imported: {len(error.problems)} bad row(s)"]
-        lines += [f"  row {p.row}: {p.reason}" for p in error.problems]
-        return False, "\n".join(lines)
-    lines = [f"created {result.created}, updated {result.updated}, "
-             f"invites issued {result.invites_issued}, skipped {len(result.skipped)}"]
-    lines += [f"  skipped row {p.row}: {p.reason}" for p in result.skipped]
-    return True, "\n".join(lines)
+            real = real_roster_size(session)
+            if real:
+                return Outcome(False, t("demo.refused", count=real))
+            loaded = load_demo(session, now, settings.invite_valid_days)
+            if loaded:
+                media = MediaStore(settings.media_dir, settings.max_photo_bytes)
+                load_demo_cases(session, now, settings.tz, media)
+    return Outcome(True, t("demo.loaded" if loaded else "demo.already"))
 
 
-def list_invites(settings: Settings, qr_dir: Path | None, issue_missing: bool) -> str:
+@contextmanager
+def _session(engine: Engine, write: bool) -> Iterator[Session]:
+    """A unit of work, or with `write` False one that is always rolled back."""
+    if write:
+        with unit_of_work(engine) as session:
+            yield session
+        return
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def import_roster_file(settings: Settings, path: Path, skip_bad: bool = False,
+                       dry_run: bool = False, keep: bool = False) -> Outcome:
+    """Import a roster file (or with `dry_run` only say what it would do)."""
+    from bot.roster_report import imported, rejected
+
+    t = translator(settings)
+    with office_engine(settings) as engine:
+        try:
+            with _session(engine, write=not dry_run) as session:
+                result = import_roster(session, path, Clock().utcnow(),
+                                       settings.invite_valid_days, skip_bad=skip_bad, keep=keep)
+        except (RosterError, RosterFileError) as error:
+            return Outcome(False, rejected(t, path, error))
+    return Outcome(True, imported(t, path, result, dry_run, keep))
+
+
+def list_invites(settings: Settings, qr_dir: Path | None, issue_missing: bool) -> Outcome:
     """Unused invites, one per line; optionally QR images and a printable sheet."""
-    engine = ready_engine(settings)
-    now = Clock().utcnow()
-    with unit_of_work(engine) as session:
-        if issue_missing:
-            _issue_missing(session, now, settings.invite_valid_days)
-        rows = [(inv.code, p.name, p.phone, inv.expires_at)
-                for inv, p in invites.unused(session, now)]
-    lines = [f"{code}  {name}  {phone}  expires {expires:%Y-%m-%d}"
-             for code, name, phone, expires in rows]
-    if qr_dir is not None:
-        from bot.qr import write_invite_sheet
+    from bot.invites_cli import invites_outcome
 
-        sheet = write_invite_sheet(qr_dir, rows, settings.telegram_bot_username)
-        lines.append(f"QR codes and printable sheet written: {sheet}")
-    return "\n".join(lines) or "no unused invites"
-
-
-def _issue_missing(session, now, valid_days: int) -> None:
-    for person in session.exec(select(Person).where(Person.active)).all():
-        if not identities.is_bound(session, person.id) and not invites.valid_invite(
-                session, person.id, now):
-            invites.issue(session, person.id, now, valid_days)
+    with office_engine(settings) as engine:
+        return invites_outcome(settings, translator(settings), engine, qr_dir, issue_missing)
 
 
 def list_users(settings: Settings) -> str:
-    """Everyone with level, roles and binding."""
-    engine = ready_engine(settings)
-    lines = []
-    with unit_of_work(engine) as session:
-        for person in session.exec(select(Person).order_by(Person.id)).all():
-            roles = ",".join(sorted(r.value for r in effective_roles(session, person))) or "-"
-            bound = "bound" if identities.is_bound(session, person.id) else "unbound"
-            lines.append(f"{person.id:>5}  {person.name}  {person.phone}  {roles}  {bound}")
-    return "\n".join(lines) or "nobody on the roster"
+    """Everyone with level, roles, groups, liaison departments and binding, under a header."""
+    from bot.users_table import users_table
+
+    with office_engine(settings) as engine, unit_of_work(engine) as session:
+        return users_table(session, translator(settings))
 
 
 def export_cases_file(settings: Settings, out: Path) -> str:

@@ -1,122 +1,70 @@
-"""Roster import from CSV or XLSX: check every row first, then create or update people."""
+"""Roster import from CSV or XLSX: check every row first, then make the database match it."""
 
 from __future__ import annotations
 
-import csv
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import zip_longest
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlmodel import Session, select
 
 from storage.invites import issue
-from storage.models import Area, Department, Group, GroupKind, Liaison, Membership, Person, Role
-from storage.people import grant
+from storage.models import Area, Department, Group, GroupKind, Person
+from storage.phones import normalize_phone
+from storage.roster_groups import GroupPlanner, GroupSpec, declare_sheet
+from storage.roster_problems import Problem, RosterError, RosterFileError, RowProblem, problem
+from storage.roster_read import RosterTable, read_rows, read_table
 from storage.roster_rules import (
+    COL_GROUPS,
     COL_PHONE,
+    COL_TOWNSHIP,
     COL_WECOM,
-    REQUIRED_COLUMNS,
+    GROUP_MAX,
+    TOWNSHIP_MAX,
     RosterRow,
-    RowProblem,
     department_short_name,
-    group_kind,
-    normalize_phone,
     parse_row,
+    row_kinds,
+    split_list,
 )
+from storage.roster_sync import Changes, Removed, chunks, sync_groups, sync_liaisons, sync_roles
 
-__all__ = ["ImportResult", "RosterError", "RowProblem", "import_roster", "read_rows"]
+__all__ = ["ImportResult", "RosterError", "RosterFileError", "RowProblem", "import_roster",
+           "read_rows", "read_table"]
 
-CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
 
-
-@dataclass(frozen=True)
+@dataclass
 class ImportResult:
-    """What an import did: people created and updated, rows skipped, invites issued."""
+    """What an import did (or, rolled back, would do): people, invites, relations, groups."""
 
     created: int
     updated: int
     skipped: list[RowProblem]
     invites_issued: int
+    source: str = ""
+    changed: int = 0  # of the updated people, those whose data or relations changed
+    added: Counter = field(default_factory=Counter)
+    removed: list[Removed] = field(default_factory=list)
+    new_groups: list[tuple[str, GroupKind]] = field(default_factory=list)
+    regrouped: list[tuple[str, GroupKind, GroupKind]] = field(default_factory=list)
+    inactive: list[tuple[str, str]] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)
 
 
-class RosterError(Exception):
-    """The roster cannot be imported as it is; `problems` lists every bad row."""
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        self.problems = list(problems)
-        lines = [f"row {p.row}: {p.reason}" for p in self.problems]
-        super().__init__(f"{len(self.problems)} problem(s) in the roster: " + "; ".join(lines))
-
-
-def _cell(value: object) -> str:
-    """A spreadsheet value as stripped text; whole floats (Excel phone numbers) lose the .0."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [list(record) for record in csv.reader(handle)]
-
-
-def _read_xlsx(path: Path) -> list[list[object]]:
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [list(values) for values in workbook.active.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _read_table(path: Path) -> list[list[object]]:
-    readers = {".csv": _read_csv, ".xlsx": _read_xlsx}
-    suffix = path.suffix.lower()
-    if suffix not in readers:
-        raise RosterError([RowProblem(0, f"unsupported file type '{suffix}' (use .csv or .xlsx)")])
-    try:
-        return readers[suffix](path)
-    except (OSError, UnicodeDecodeError, csv.Error, zipfile.BadZipFile,
-            InvalidFileException) as exc:
-        raise RosterError([RowProblem(0, f"cannot read {path.name}: {exc}")]) from exc
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """The data rows keyed by header; blank rows stay (all empty) so index + 2 is the row number."""
-    table = _read_table(Path(path))
-    header = [_cell(value) for value in table[0]] if table else []
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise RosterError([RowProblem(1, f"missing column {column}") for column in missing])
-    rows = [{key: _cell(value) for key, value in zip_longest(header, values) if key}
-            for values in table[1:]]
-    while rows and not any(rows[-1].values()):
-        rows.pop()
-    return rows
-
-
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _duplicates(row_no: int, row: dict[str, str], seen: dict[str, dict[str, int]],
-                wecom_owner: dict[str, str]) -> list[str]:
+def _duplicates(row: dict[str, str], row_no: int, seen: dict[str, dict[str, int]],
+                wecom_owner: dict[str, str]) -> list[Problem]:
     """Phone or WeCom account repeated in the file, or a WeCom account owned by someone else."""
     problems = []
     phone, wecom = normalize_phone(row.get(COL_PHONE, "")), row.get(COL_WECOM, "").strip()
     if phone and phone in seen["phone"]:
-        problems.append(f"duplicate phone {phone} (first on row {seen['phone'][phone]})")
+        problems.append(problem("roster.row.duplicate_phone", phone=phone,
+                                first=seen["phone"][phone]))
     if wecom and wecom in seen["wecom"]:
-        problems.append(f"duplicate wecom account '{wecom}' (first on row {seen['wecom'][wecom]})")
-    elif wecom and wecom_owner.get(wecom, phone) != phone:
-        problems.append(f"wecom account '{wecom}' already belongs to another person")
+        problems.append(problem("roster.row.duplicate_wecom", wecom=wecom,
+                                first=seen["wecom"][wecom]))
+    elif phone and wecom and wecom_owner.get(wecom, phone) != phone:
+        problems.append(problem("roster.row.wecom_taken", wecom=wecom))
     if phone:
         seen["phone"].setdefault(phone, row_no)
     if wecom:
@@ -124,48 +72,99 @@ def _duplicates(row_no: int, row: dict[str, str], seen: dict[str, dict[str, int]
     return problems
 
 
-def check_rows(session: Session,
-               rows: list[dict[str, str]]) -> tuple[list[RosterRow], list[RowProblem]]:
-    """Every row checked: the good ones parsed, the bad ones as problems (one per row)."""
-    known_groups = set(session.exec(select(Group.name)).all())
+def _planner(session: Session, table: RosterTable) -> tuple[GroupPlanner, list[RowProblem]]:
+    """A group planner knowing the database's groups and the file's townships and 小组 sheet."""
+    existing = {g.name: g for g in session.exec(select(Group)).all()}
+    townships = {row.get(COL_TOWNSHIP, "").strip() for row in table.rows} - {""}
+    planner = GroupPlanner(existing, townships)
+    if not table.group_sheet:
+        return planner, []
+    areas = {a.name_zh: a.id for a in session.exec(select(Area).order_by(Area.position))}
+    return planner, declare_sheet(planner, table.group_sheet, table.group_rows, areas)
+
+
+def _first_pass(session: Session, table: RosterTable, planner: GroupPlanner) -> list[tuple]:
+    """Every non-blank row parsed, its kinds declared: (row number, parsed, problems, groups)."""
     wecom_owner = dict(session.exec(
         select(Person.wecom_userid, Person.phone).where(Person.wecom_userid.is_not(None))).all())
     seen: dict[str, dict[str, int]] = {"phone": {}, "wecom": {}}
-    good, problems = [], []
-    for index, row in enumerate(rows):
+    checked = []
+    for index, row in enumerate(table.rows):
         if not any(row.values()):
             continue
         row_no = index + 2
-        parsed, reasons = parse_row(row_no, row, known_groups)
-        reasons += _duplicates(row_no, row, seen, wecom_owner)
-        if reasons:
-            problems.append(RowProblem(row_no, "; ".join(reasons)))
-        else:
+        parsed, reasons = parse_row(row_no, row)
+        groups = split_list(row.get(COL_GROUPS, ""))
+        kinds, kind_problems = row_kinds(row, groups)
+        reasons += kind_problems
+        for name, kind in kinds.items():
+            reasons += planner.declare(name, kind, (None, row_no),
+                                       row.get(COL_TOWNSHIP, "").strip() or None)
+        reasons += _duplicates(row, row_no, seen, wecom_owner)
+        checked.append((row_no, parsed, reasons, groups))
+    return checked
+
+
+def _without(row: RosterRow, names: set[str]) -> RosterRow:
+    """The row without the groups it cannot place."""
+    return replace(row, groups=[g for g in row.groups if g not in names],
+                   leader_of={g for g in row.leader_of if g not in names})
+
+
+def check_rows(session: Session, table: RosterTable,
+               skip_bad: bool = False) -> tuple[list[RosterRow], list[RowProblem], GroupPlanner]:
+    """Every row checked: the good ones parsed, the bad ones as problems (one per row).
+
+    With `skip_bad`, a row whose only fault is a group nothing places is kept without it.
+    """
+    planner, problems = _planner(session, table)
+    good = []
+    for row_no, parsed, reasons, groups in _first_pass(session, table, planner):
+        unplaced = planner.unplaced([name for name in groups if len(name) <= GROUP_MAX])
+        if not reasons and not unplaced:
             good.append(parsed)
-    return good, problems
+        elif not reasons and skip_bad:
+            good.append(_without(parsed, {p.values["group"] for p in unplaced}))
+            problems.append(RowProblem(row_no, tuple(unplaced), imported=True))
+        else:
+            problems.append(RowProblem(row_no, tuple(reasons + unplaced)))
+    return good, problems, planner
 
 
-def _area_for(name: str, areas: Iterable[Area]) -> int | None:
+def _area_for(name: str, areas: list[Area]) -> int | None:
     return next((area.id for area in areas if name.startswith(area.name_zh)), None)
 
 
-def _ensure_groups(session: Session, names: set[str]) -> dict[str, Group]:
-    """The named groups, creating missing ones with the kind their name implies."""
-    groups = {g.name: g for chunk in _chunks(sorted(names))
-              for g in session.exec(select(Group).where(Group.name.in_(chunk))).all()}
-    areas = session.exec(select(Area).order_by(Area.position)).all()
-    for name in sorted(names - groups.keys()):
-        kind, township = group_kind(name)
-        area_id = _area_for(name, areas) if kind == GroupKind.TASK_SQUAD else None
-        groups[name] = Group(name=name, kind=kind.value, township=township, area_id=area_id)
-        session.add(groups[name])
+def _township(spec: GroupSpec) -> str | None:
+    return spec.township[:TOWNSHIP_MAX] if spec.township else None
+
+
+def _ensure_groups(session: Session, planner: GroupPlanner, names: set[str],
+                   result: ImportResult) -> dict[str, Group]:
+    """The named groups: missing ones created, explicitly re-kinded ones updated."""
+    groups = {name: planner.existing[name] for name in names if name in planner.existing}
+    areas = list(session.exec(select(Area).order_by(Area.position)).all())
+    for name in sorted(names):
+        spec, group = planner.spec(name), groups.get(name)
+        if group is None:
+            area_id = spec.area_id or (_area_for(name, areas)
+                                       if spec.kind == GroupKind.TASK_SQUAD else None)
+            group = groups[name] = Group(name=name, kind=spec.kind.value,
+                                         township=_township(spec), area_id=area_id)
+            result.new_groups.append((name, spec.kind))
+        elif spec.explicit and group.kind != spec.kind:
+            result.regrouped.append((name, GroupKind(group.kind), spec.kind))
+            group.kind, group.township = spec.kind.value, _township(spec)
+        if spec.area_id:
+            group.area_id = spec.area_id
+        session.add(group)
     session.flush()
     return groups
 
 
 def _ensure_departments(session: Session, names: set[str]) -> dict[str, Department]:
     """The named departments, creating missing ones with a short name."""
-    found = {d.name: d for chunk in _chunks(sorted(names))
+    found = {d.name: d for chunk in chunks(sorted(names))
              for d in session.exec(select(Department).where(Department.name.in_(chunk))).all()}
     for name in sorted(names - found.keys()):
         found[name] = Department(name=name, short_name=department_short_name(name))
@@ -174,18 +173,21 @@ def _ensure_departments(session: Session, names: set[str]) -> dict[str, Departme
     return found
 
 
-def _apply(person: Person, row: RosterRow) -> None:
+def _apply(person: Person, row: RosterRow) -> bool:
+    """Copy the row's fields onto the person; True when anything changed."""
+    before = (person.name, person.township, person.level, person.wecom_userid)
     person.name, person.township = row.name, row.township
     person.level = row.level.value if row.level else None
     if row.wecom_userid:
         person.wecom_userid = row.wecom_userid
+    return before != (person.name, person.township, person.level, person.wecom_userid)
 
 
-def _upsert_people(session: Session, rows: list[RosterRow],
-                   now: datetime) -> tuple[dict[str, Person], list[Person]]:
+def _upsert_people(session: Session, rows: list[RosterRow], now: datetime,
+                   changes: Changes) -> tuple[dict[str, Person], list[Person]]:
     """People matched by phone are updated, the rest created; returns phone → person, new ones."""
     phones = [row.phone for row in rows]
-    people = {p.phone: p for chunk in _chunks(phones)
+    people = {p.phone: p for chunk in chunks(phones)
               for p in session.exec(select(Person).where(Person.phone.in_(chunk))).all()}
     created = []
     for row in rows:
@@ -193,67 +195,51 @@ def _upsert_people(session: Session, rows: list[RosterRow],
         if person is None:
             person = people[row.phone] = Person(name=row.name, phone=row.phone, created_at=now)
             created.append(person)
-        _apply(person, row)
+        if _apply(person, row) and person.id is not None:
+            changes.touched.add(person.id)
         session.add(person)
     session.flush()
     return people, created
 
 
-def _link_groups(session: Session, rows: list[RosterRow], people: dict[str, Person],
-                 groups: dict[str, Group]) -> None:
-    """Add the listed memberships and leader flags; existing ones are kept, never removed."""
-    ids = [people[row.phone].id for row in rows]
-    existing = {(m.person_id, m.group_id): m for chunk in _chunks(ids) for m in session.exec(
-        select(Membership).where(Membership.person_id.in_(chunk))).all()}
-    for row in rows:
-        for name in row.groups:
-            key = (people[row.phone].id, groups[name].id)
-            member = existing.get(key)
-            if member is None:
-                member = existing[key] = Membership(person_id=key[0], group_id=key[1])
-            member.is_leader = member.is_leader or name in row.leader_of
-            session.add(member)
-
-
-def _link_roles(session: Session, rows: list[RosterRow], people: dict[str, Person],
-                departments: dict[str, Department]) -> None:
-    """Add staff and leadership grants and liaison duties (idempotent)."""
-    for row in rows:
-        person_id = people[row.phone].id
-        if row.staff:
-            grant(session, person_id, Role.STAFF)
-        if row.leadership:
-            grant(session, person_id, Role.LEADERSHIP)
-        for name in row.departments:
-            key = (person_id, departments[name].id)
-            if session.get(Liaison, key) is None:
-                session.add(Liaison(person_id=key[0], department_id=key[1]))
-
-
-def write_rows(session: Session, rows: list[RosterRow], now: datetime,
-               invite_days: int) -> tuple[int, int]:
-    """Write checked rows; new people get an invite. Returns (created, updated)."""
-    groups = _ensure_groups(session, {name for row in rows for name in row.groups})
+def write_rows(session: Session, rows: list[RosterRow], planner: GroupPlanner, now: datetime,
+               invite_days: int, keep: bool = False) -> ImportResult:
+    """Write checked rows and sync the listed people's relations (only add with `keep`)."""
+    result = ImportResult(created=0, updated=0, skipped=[], invites_issued=0)
+    names = {name for row in rows for name in row.groups} | planner.listed
+    groups = _ensure_groups(session, planner, names, result)
     departments = _ensure_departments(session, {d for row in rows for d in row.departments})
-    people, created = _upsert_people(session, rows, now)
+    changes = Changes()
+    people, created = _upsert_people(session, rows, now, changes)
     for person in created:
         issue(session, person.id, now, invite_days)
-    _link_groups(session, rows, people, groups)
-    _link_roles(session, rows, people, departments)
+    sync_groups(session, rows, people, groups, changes, keep)
+    sync_roles(session, rows, people, changes, keep)
+    sync_liaisons(session, rows, people, departments, changes, keep)
     session.flush()
-    return len(created), len(rows) - len(created)
+    new_ids = {person.id for person in created}
+    result.created = result.invites_issued = len(created)
+    result.updated = len(rows) - len(created)
+    result.changed = len(changes.touched - new_ids)
+    result.added = changes.added
+    result.removed = [changes.removed[pid] for pid in sorted(changes.removed)]
+    result.inactive = sorted((p.name, p.phone) for p in people.values() if not p.active)
+    return result
 
 
 def import_roster(session: Session, path: Path, now: datetime, invite_days: int,
-                  skip_bad: bool = False) -> ImportResult:
-    """Import a roster file, all or nothing.
+                  skip_bad: bool = False, keep: bool = False) -> ImportResult:
+    """Import a roster file, all or nothing; the listed people end up as the file says.
 
-    Any bad row raises RosterError (listing every bad row) before anything is written;
-    with `skip_bad` the good rows are imported and the bad ones come back as skipped.
+    A file that cannot be read raises RosterFileError; any bad row raises RosterError (listing
+    every bad row) before anything is written. With `skip_bad` the good rows are imported and
+    the bad ones come back as skipped. With `keep` nothing is ever removed.
     """
-    good, problems = check_rows(session, read_rows(Path(path)))
+    table = read_table(Path(path))
+    good, problems, planner = check_rows(session, table, skip_bad)
     if problems and not skip_bad:
         raise RosterError(problems)
-    created, updated = write_rows(session, good, now, invite_days)
-    return ImportResult(created=created, updated=updated, skipped=problems,
-                        invites_issued=created)
+    result = write_rows(session, good, planner, now, invite_days, keep)
+    result.skipped, result.source = problems, table.source
+    result.ignored_sheets = table.ignored_sheets
+    return result

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from storage.models import GroupKind, Level
 from storage.phones import normalize_phone
+from storage.roster_kinds import parse_kinds
+from storage.roster_problems import Problem, problem
 
 COL_NAME, COL_PHONE, COL_LEVEL, COL_TOWNSHIP = "姓名", "手机", "代表层级", "乡镇"
-COL_GROUPS, COL_ROLES, COL_WECOM = "小组", "角色", "企业微信账号"
+COL_GROUPS, COL_ROLES, COL_WECOM, COL_KIND = "小组", "角色", "企业微信账号", "小组类别"
 REQUIRED_COLUMNS = (COL_NAME, COL_PHONE, COL_LEVEL, COL_TOWNSHIP, COL_GROUPS)
-OPTIONAL_COLUMNS = (COL_ROLES, COL_WECOM)
+OPTIONAL_COLUMNS = (COL_ROLES, COL_WECOM, COL_KIND)
 
 NAME_MAX, TOWNSHIP_MAX, GROUP_MAX, DEPARTMENT_MAX, WECOM_MAX = 50, 50, 100, 100, 64
 _LIST_SEPARATORS = re.compile(r"[、;；,，\n]")
@@ -20,26 +22,6 @@ _LEVEL_BY_FIRST_CHAR = {
     "省": Level.PROVINCIAL, "市": Level.MUNICIPAL, "县": Level.COUNTY, "区": Level.COUNTY,
     "乡": Level.TOWNSHIP, "镇": Level.TOWNSHIP,
 }
-_KIND_BY_SUFFIX = (
-    ("执法检查组", GroupKind.INSPECTION),
-    ("工作专班", GroupKind.TASK_SQUAD),
-    ("专班", GroupKind.TASK_SQUAD),
-    ("专项代表小组", GroupKind.THEMATIC),
-    ("专项小组", GroupKind.THEMATIC),
-    ("镇代表小组", GroupKind.TOWNSHIP),
-    ("乡代表小组", GroupKind.TOWNSHIP),
-    ("街道代表小组", GroupKind.TOWNSHIP),
-    ("基层工作组", GroupKind.GRASSROOTS),
-)
-TOWNSHIP_GROUP_SUFFIX = "代表小组"
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """A bad roster row: its spreadsheet row number (header is row 1) and why."""
-
-    row: int
-    reason: str
 
 
 @dataclass
@@ -69,7 +51,7 @@ class _Roles:
     staff: bool = False
     leadership: bool = False
     departments: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def non_delegate(self) -> bool:
@@ -93,16 +75,6 @@ def parse_level(raw: str) -> Level | None:
     if text.lower() in {level.value for level in Level}:
         return Level(text.lower())
     return _LEVEL_BY_FIRST_CHAR.get(text[0])
-
-
-def group_kind(name: str) -> tuple[GroupKind, str | None] | None:
-    """The kind inferred from a group name's suffix, with the township for township groups."""
-    for suffix, kind in _KIND_BY_SUFFIX:
-        if name.endswith(suffix) and kind == GroupKind.TOWNSHIP:
-            return kind, name.removesuffix(TOWNSHIP_GROUP_SUFFIX)
-        if name.endswith(suffix):
-            return kind, None
-    return None
 
 
 def department_short_name(name: str) -> str:
@@ -137,65 +109,75 @@ def parse_roles(cell: str) -> _Roles:
         elif head == "联络员" and arg and len(arg) <= DEPARTMENT_MAX:
             roles.departments.append(arg)
         elif head == "联络员":
-            roles.problems.append(f"liaison needs a department: '{token}'")
+            roles.problems.append(problem("roster.row.liaison_needs_department", role=token))
         else:
-            roles.problems.append(f"unknown role '{token}'")
+            roles.problems.append(problem("roster.row.unknown_role", role=token))
     return roles
 
 
-def _check_name(name: str) -> list[str]:
+def _check_name(name: str) -> list[Problem]:
     if not name:
-        return ["missing name"]
-    return [f"name too long ({len(name)} > {NAME_MAX})"] if len(name) > NAME_MAX else []
+        return [problem("roster.row.missing_name")]
+    if len(name) > NAME_MAX:
+        return [problem("roster.row.name_too_long", length=len(name), limit=NAME_MAX)]
+    return []
 
 
-def _check_groups(groups: list[str], known_groups: Container[str]) -> list[str]:
-    problems = []
-    for name in groups:
-        if len(name) > GROUP_MAX:
-            problems.append(f"group name too long: {name}")
-        elif name not in known_groups and group_kind(name) is None:
-            problems.append(f"unknown group kind: {name}")
-    return problems
-
-
-def _check_leaders(roles: _Roles, groups: list[str]) -> list[str]:
-    problems = [f"leader of a group not on the row: {name}"
+def _check_leaders(roles: _Roles, groups: list[str]) -> list[Problem]:
+    problems = [problem("roster.row.leader_not_on_row", group=name)
                 for name in roles.leader_of if name not in groups]
     if roles.leader_all and not groups:
-        problems.append("组长 without a group")
+        problems.append(problem("roster.row.leader_without_group"))
     return problems
 
 
-def _check_level(raw: str, level: Level | None, roles: _Roles) -> list[str]:
+def _check_level(raw: str, level: Level | None, roles: _Roles) -> list[Problem]:
     if level is not None:
         return []
     if not raw.strip() and roles.non_delegate and not (roles.delegate or roles.leader_all
                                                         or roles.leader_of):
         return []
-    return [f"unknown level '{raw.strip()}'"]
+    return [problem("roster.row.unknown_level", level=raw.strip())]
 
 
-def _check_other(township: str, wecom: str) -> list[str]:
-    problems = []
+def _check_other(township: str, wecom: str, groups: list[str]) -> list[Problem]:
+    problems = [problem("roster.row.group_too_long", group=name)
+                for name in groups if len(name) > GROUP_MAX]
     if len(township) > TOWNSHIP_MAX:
-        problems.append(f"township too long: {township}")
+        problems.append(problem("roster.row.township_too_long", township=township))
     if len(wecom) > WECOM_MAX:
-        problems.append(f"wecom account too long: {wecom}")
+        problems.append(problem("roster.row.wecom_too_long", wecom=wecom))
     return problems
 
 
-def parse_row(row_no: int, row: dict[str, str],
-              known_groups: Container[str]) -> tuple[RosterRow | None, list[str]]:
-    """Validate one row on its own; return the parsed row, or None and every reason it is bad."""
+def row_kinds(row: Mapping[str, str], groups: list[str]) -> tuple[dict[str, GroupKind],
+                                                                   list[Problem]]:
+    """The kinds the 小组类别 cell gives the row's groups: one for all, or one per group."""
+    kinds, problems = parse_kinds(split_list(row.get(COL_KIND, "")))
+    if problems or not kinds:
+        return {}, problems
+    if len(kinds) == 1:
+        return dict.fromkeys(groups, kinds[0]), []
+    if len(kinds) != len(groups):
+        return {}, [problem("roster.row.kind_count", kinds=len(kinds), groups=len(groups))]
+    return dict(zip(groups, kinds, strict=True)), []
+
+
+def parse_row(row_no: int, row: Mapping[str, str]) -> tuple[RosterRow | None, list[Problem]]:
+    """Validate one row on its own; return the parsed row, or None and every reason it is bad.
+
+    Group kinds are checked across the whole file (storage.roster_groups), not here.
+    """
     name, raw_phone = row.get(COL_NAME, "").strip(), row.get(COL_PHONE, "").strip()
     raw_level, township = row.get(COL_LEVEL, ""), row.get(COL_TOWNSHIP, "").strip()
     wecom, groups = row.get(COL_WECOM, "").strip(), split_list(row.get(COL_GROUPS, ""))
     phone, level, roles = normalize_phone(raw_phone), parse_level(raw_level), parse_roles(
         row.get(COL_ROLES, ""))
-    problems = _check_name(name) + ([] if phone else [f"malformed phone '{raw_phone}'"])
-    problems += _check_level(raw_level, level, roles) + _check_groups(groups, known_groups)
-    problems += roles.problems + _check_leaders(roles, groups) + _check_other(township, wecom)
+    problems = _check_name(name)
+    problems += [] if phone else [problem("roster.row.malformed_phone", phone=raw_phone)]
+    problems += _check_level(raw_level, level, roles)
+    problems += roles.problems + _check_leaders(roles, groups) + _check_other(
+        township, wecom, groups)
     if problems:
         return None, problems
     leader_of = set(groups) if roles.leader_all else set(roles.leader_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -132,7 +133,7 @@ def test_invites_writes_qr_codes_and_a_sheet_with_deep_links(county, tmp_path) -
     folder = tmp_path / "qr"
     result = _liandong(data, "invites", "--qr", str(folder), telegram_bot_username="demo_bot")
     assert result.returncode == 0, result.stderr
-    invite_lines = [line for line in result.stdout.splitlines() if "expires" in line]
+    invite_lines = [line for line in result.stdout.splitlines() if "有效期至" in line]
     assert len(invite_lines) > 400
     codes = {line.split()[0] for line in invite_lines}
     assert {p.stem for p in folder.glob("*.png")} == codes
@@ -147,8 +148,109 @@ def test_users_lists_roles_and_bindings(county) -> None:
     result = _liandong(data, "users")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
+    chinese = Catalogs().translator("zh_CN")
     staff = [line for line in lines if DEMO_STAFF_PHONE in line]
-    assert len(staff) == 1 and "staff" in staff[0].split()
+    assert len(staff) == 1 and chinese("role.staff") in staff[0].split()
     played = [line for line in lines if delegate.phone in line]
     assert len(played) == 1
-    assert "delegate" in played[0] and played[0].split()[-1] == "bound"
+    assert chinese("role.delegate") in played[0].split()
+    assert played[0].split()[-1] == chinese("users.bound")
+
+
+def test_demo_again_on_the_demo_county_changes_nothing(county) -> None:
+    data, _, _ = county
+    result = _liandong(data, "demo")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == Catalogs().translator("zh_CN")("demo.already")
+
+
+def test_invites_without_a_bot_list_codes_but_refuse_qr_codes(county, tmp_path) -> None:
+    data, _, _ = county
+    folder = tmp_path / "qr"
+    result = _liandong(data, "invites", "--qr", str(folder))
+    assert result.returncode == 1
+    assert len([line for line in result.stdout.splitlines() if "有效期至" in line]) > 400
+    assert result.stderr.strip() == Catalogs().translator("zh_CN")("invites.no_bot")
+    assert not folder.exists()
+
+
+def test_users_has_a_header_groups_and_departments(county) -> None:
+    data, _, _ = county
+    lines = _liandong(data, "users", locale="en").stdout.splitlines()
+    assert lines[0].split() == ["id", "name", "phone", "level", "township", "roles", "groups",
+                                "liaison", "for", "bound"]
+    leader = next(line for line in lines if "(leader)" in line)
+    assert "squad leader" in leader
+    liaison = next(line for line in lines if " 139" in line)
+    assert "department liaison" in liaison and "县" in liaison.split("department liaison")[1]
+
+
+# --- a real roster: import, then the demo is refused -----------------------------------------
+
+def test_demo_is_refused_on_a_real_roster(tmp_path) -> None:
+    from tests.county import make_county, write_csv
+
+    data, county = tmp_path / "data", make_county()
+    path = write_csv(county, tmp_path / "县名单.csv")
+    dry = _liandong(data, "roster", "import", "--dry-run", str(path))
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[:2] == ["已读取 县名单.csv（GB18030（GBK）编码）",
+                                           "预演（--dry-run）：以下是导入将做的更改，数据库没有任何改动。"]
+    imported = _liandong(data, "roster", "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert f"新建 {len(county.rows)} 人" in imported.stdout
+    refused = _liandong(data, "demo")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        Catalogs().translator("zh_CN")("demo.refused", count=len(county.rows))]
+    started = _liandong(data, "run", "--demo-if-empty")
+    assert started.returncode == 0, started.stderr
+    engine = make_engine(f"sqlite:///{data / 'liandong.db'}")
+    with unit_of_work(engine) as session:
+        phones = set(session.exec(select(Person.phone)).all())
+    engine.dispose()
+    assert len(phones) == len(county.rows) and DEMO_STAFF_PHONE not in phones
+
+
+# --- help, the Makefile and .env.example tell the truth --------------------------------------
+
+@pytest.mark.parametrize("args", [[], ["run"], ["demo"], ["roster", "import"], ["invites"],
+                                  ["users"], ["db", "upgrade"], ["export", "cases"]])
+def test_help_shows_no_type_noise(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from bot.__main__ import cli
+
+    result = CliRunner().invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output
+    assert "--no-" not in result.output
+
+
+def test_roster_import_help_lists_its_flags() -> None:
+    from typer.testing import CliRunner
+
+    from bot.__main__ import cli
+
+    output = CliRunner().invoke(cli, ["roster", "import", "--help"]).output
+    for flag in ("--skip-bad", "--dry-run", "--keep"):
+        assert flag in output
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_makefile_and_env_example_name_only_real_settings() -> None:
+    from tests.support import POSTGRES_URL_ENV, REQUIRE_POSTGRES_ENV
+
+    known = {f"LIANDONG_{name.upper()}" for name in Settings.model_fields}
+    known |= {POSTGRES_URL_ENV, REQUIRE_POSTGRES_ENV}
+    for name in ("Makefile", ".env.example"):
+        mentioned = set(re.findall(r"LIANDONG_[A-Z_]+", (ROOT / name).read_text()))
+        assert mentioned - known == set(), name
+
+
+def test_env_example_promises_no_briefing_before_it_exists() -> None:
+    has_briefing = any("briefing" in name for name in Settings.model_fields)
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert has_briefing or ("briefing" not in text.lower() and "16:30" not in text)

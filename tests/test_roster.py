@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
+from bot.i18n import Catalogs
+from bot.roster_report import describe
 from storage.db import unit_of_work
 from storage.models import (
     Department,
@@ -22,8 +24,10 @@ from storage.models import (
     RoleGrant,
 )
 from storage.people import effective_roles
-from storage.roster import ImportResult, RosterError, RowProblem, import_roster, read_rows
-from storage.roster_rules import group_kind, normalize_phone, parse_level
+from storage.roster import ImportResult, RosterError, RosterFileError, import_roster, read_rows
+from storage.roster_kinds import group_kind
+from storage.roster_problems import RowProblem
+from storage.roster_rules import normalize_phone, parse_level
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -36,9 +40,23 @@ def _csv(tmp_path: Path, *lines: str, name: str = "roster.csv") -> Path:
     return path
 
 
-def _import(engine, path: Path, skip_bad: bool = False) -> ImportResult:
+def _import(engine, path: Path, skip_bad: bool = False, keep: bool = False) -> ImportResult:
     with unit_of_work(engine) as session:
-        return import_roster(session, path, NOW, invite_days=30, skip_bad=skip_bad)
+        return import_roster(session, path, NOW, invite_days=30, skip_bad=skip_bad, keep=keep)
+
+
+def _counts(result: ImportResult) -> tuple:
+    return result.created, result.updated, result.skipped, result.invites_issued
+
+
+def _reasons(problems: list[RowProblem], locale: str = "en") -> list[tuple[int, str]]:
+    """Each bad row's number and its reasons as the operator reads them."""
+    t = Catalogs().translator(locale)
+    return [(p.row, t("roster.report.reason_sep").join(describe(t, r) for r in p.reasons))
+            for p in problems]
+
+
+LEVELS_HINT = "(use 全国, 省, 市, 县 or 乡; may be empty only for 工作人员, 领导 or 联络员)"
 
 
 def _count(session: Session, table) -> int:
@@ -82,7 +100,7 @@ def test_example_files_hold_the_same_rows() -> None:
 @pytest.mark.parametrize("filename", ["roster.csv", "roster.xlsx"])
 def test_example_import(engine, filename: str) -> None:
     result = _import(engine, EXAMPLES / filename)
-    assert result == ImportResult(created=14, updated=0, skipped=[], invites_issued=14)
+    assert _counts(result) == (14, 0, [], 14)
     with unit_of_work(engine) as s:
         wu = _person(s, "吴秀芬")
         assert (wu.phone, wu.level, wu.township, wu.wecom_userid) == (
@@ -129,19 +147,19 @@ def test_xlsx_reimport_of_csv_changes_nothing(engine) -> None:
     _import(engine, EXAMPLES / "roster.csv")
     before = _snapshot(engine)
     result = _import(engine, EXAMPLES / "roster.xlsx")
-    assert result == ImportResult(created=0, updated=14, skipped=[], invites_issued=0)
+    assert _counts(result) == (0, 14, [], 0)
+    assert (result.changed, result.removed, sum(result.added.values())) == (0, [], 0)
     assert _snapshot(engine) == before
 
 
-def test_reimport_updates_and_adds_without_duplicates(engine, tmp_path) -> None:
+def test_reimport_with_keep_updates_and_adds_without_duplicates(engine, tmp_path) -> None:
     _import(engine, EXAMPLES / "roster.csv")
     path = _csv(tmp_path,
                 "周明媛,135 0000 0101,市,青石镇,第二执法检查组,组长,zhoumy",
                 "沈立新,13500000110,,,,领导,",
                 "钱新雨,13500000199,乡,柳溪乡,柳溪乡代表小组,,")
-    assert _import(engine, path) == ImportResult(created=1, updated=2, skipped=[],
-                                                 invites_issued=1)
-    assert _import(engine, path).created == 0
+    assert _counts(_import(engine, path, keep=True)) == (1, 2, [], 1)
+    assert _import(engine, path, keep=True).created == 0
     with unit_of_work(engine) as s:
         assert _count(s, Person) == 15
         assert _count(s, Invite) == 15
@@ -165,13 +183,15 @@ def test_every_bad_row_is_reported_and_nothing_written(engine, tmp_path) -> None
     with unit_of_work(engine) as s:
         with pytest.raises(RosterError) as caught:
             import_roster(s, path, NOW, invite_days=30)
-        assert caught.value.problems == [
-            RowProblem(3, "malformed phone '123'"),
-            RowProblem(4, "unknown level '村'"),
-            RowProblem(6, "unknown group kind: 读书兴趣小组"),
-            RowProblem(7, "duplicate phone 13500000201 (first on row 2)"),
+        assert _reasons(caught.value.problems) == [
+            (3, "malformed phone '123'"),
+            (4, f"unknown level '村' {LEVELS_HINT}"),
+            (6, "unknown group kind: 读书兴趣小组 (a group name must end in 执法检查组, 工作专班, "
+                "专项代表小组, 代表小组, 基层工作组, or give its kind in a 小组类别 column or a "
+                "小组 sheet)"),
+            (7, "duplicate phone 13500000201 (first on row 2)"),
         ]
-        assert "row 4: unknown level" in str(caught.value)
+        assert "3, 4, 6, 7" in str(caught.value)
         assert (_count(s, Person), _count(s, Group), _count(s, Invite)) == (0, 0, 0)
     with unit_of_work(engine) as s:
         assert _count(s, Person) == 0
@@ -184,8 +204,10 @@ def test_skip_bad_imports_the_good_rows(engine, tmp_path) -> None:
                 "段知秋,13500000203,县,禾丰镇,禾丰镇代表小组,班长,")
     result = _import(engine, path, skip_bad=True)
     assert result.created == result.invites_issued == 1
-    assert result.skipped == [RowProblem(3, "malformed phone '1350000020'"),
-                              RowProblem(4, "unknown role '班长'")]
+    assert _reasons(result.skipped) == [
+        (3, "malformed phone '1350000020'"),
+        (4, "unknown role '班长' (use 代表, 组长, 组长:<group>, 工作人员, 领导 or "
+            "联络员:<department>)")]
     with unit_of_work(engine) as s:
         assert [p.name for p in s.exec(select(Person))] == ["孟清和"]
         assert _groups(s, "孟清和") == {"禾丰镇代表小组": True}
@@ -202,11 +224,12 @@ def test_row_level_rules(engine, tmp_path) -> None:
                 ",13500000307,县,禾丰镇,禾丰镇代表小组,,",
                 "梅岭,13500000308,县,禾丰镇,禾丰镇代表小组,代表、联络员:县商务局,")
     result = _import(engine, path, skip_bad=True)
-    assert [(p.row, p.reason) for p in result.skipped] == [
-        (2, "unknown level ''"),
+    assert _reasons(result.skipped) == [
+        (2, f"unknown level '' {LEVELS_HINT}"),
         (3, "leader of a group not on the row: 青石镇代表小组"),
         (4, "组长 without a group"),
-        (5, "unknown level ''; liaison needs a department: '联络员'"),
+        (5, f"unknown level '' {LEVELS_HINT}; liaison needs a department: '联络员' "
+            "(e.g. 联络员:县商务局)"),
         (7, "duplicate wecom account 'dup' (first on row 6)"),
         (8, "missing name"),
     ]
@@ -219,20 +242,22 @@ def test_wecom_account_of_another_person_is_refused(engine, tmp_path) -> None:
     path = _csv(tmp_path, "柏舟,13500000401,县,禾丰镇,禾丰镇代表小组,,wuxiufen")
     with pytest.raises(RosterError) as caught:
         _import(engine, path)
-    assert caught.value.problems == [
-        RowProblem(2, "wecom account 'wuxiufen' already belongs to another person")]
+    assert _reasons(caught.value.problems) == [
+        (2, "wecom account 'wuxiufen' already belongs to another person")]
 
 
 def test_missing_column_and_unknown_file_type(tmp_path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("姓名,手机,乡镇,小组\n柏舟,13500000401,禾丰镇,禾丰镇代表小组\n",
                     encoding="utf-8")
-    with pytest.raises(RosterError) as caught:
+    t = Catalogs().translator("en")
+    with pytest.raises(RosterFileError) as caught:
         read_rows(path)
-    assert caught.value.problems == [RowProblem(1, "missing column 代表层级")]
-    with pytest.raises(RosterError) as caught:
+    assert [describe(t, p) for p in caught.value.problems] == ["missing column 代表层级"]
+    with pytest.raises(RosterFileError) as caught:
         read_rows(tmp_path / "roster.txt")
-    assert [p.row for p in caught.value.problems] == [0]
+    assert [p.key for p in caught.value.problems] == ["roster.file.type"]
+    assert not any(hasattr(p, "row") for p in caught.value.problems)  # the file, not "row 0"
 
 
 def test_csv_with_bom_is_read(tmp_path) -> None:
