@@ -22,9 +22,8 @@ EXPIRE_AFTER = timedelta(hours=48)
 
 
 def flow_name(t: Translator, flow: str) -> str:
-    """The flow in words (`drafts.flow.<name>`), or its raw name when the catalog has none."""
-    key = f"drafts.flow.{flow}"
-    return t(key) if key in t.messages or key in t.fallback else flow
+    """The flow in words (`drafts.flow.<name>`; every registered flow has one)."""
+    return t(f"drafts.flow.{flow}")
 
 
 def stale(session: Session, cutoff: datetime) -> list[Conversation]:

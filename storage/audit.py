@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -18,11 +19,14 @@ def record(session: Session, at: datetime, actor_id: int | None, action: str, *,
                            note=note[:2000]))
 
 
-def entries_for(session: Session, subject_type: str, subject_id: int) -> list[AuditEntry]:
-    """A subject's history, oldest first."""
-    return list(session.exec(select(AuditEntry).where(
-        AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id
-    ).order_by(AuditEntry.at, AuditEntry.id)).all())
+def entries_for(session: Session, subject_type: str, subject_id: int,
+                actions: Sequence[str] | None = None) -> list[AuditEntry]:
+    """A subject's history, oldest first; only these actions when given."""
+    query = select(AuditEntry).where(AuditEntry.subject_type == subject_type,
+                                     AuditEntry.subject_id == subject_id)
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(list(actions)))
+    return list(session.exec(query.order_by(AuditEntry.at, AuditEntry.id)).all())
 
 
 def entries_by_action(session: Session, action: str) -> list[AuditEntry]:

@@ -19,6 +19,7 @@ from storage.roster_rules import COL_NAME, REQUIRED_COLUMNS
 
 GROUP_SHEET = "小组"
 UTF8, UTF8_BOM, GB18030, XLSX = "utf8", "utf8_bom", "gb18030", "xlsx"  # catalog: roster.source.*
+SOURCES = (UTF8, UTF8_BOM, GB18030, XLSX)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from storage import cases
+from storage import audit, cases
 from storage.case_models import Case, CaseReporter, CaseStatus
 from storage.db import unit_of_work
 from storage.models import Group, Membership, Person
@@ -178,3 +178,24 @@ async def test_a_co_reporter_from_before_the_fix_may_verify(app, clock, cast):
     early = await bound(app, cast.member, "9308")
     await early.press(f"c:vb:{case.id}")
     assert f"问题 {case.number} 已销号" in early.text
+
+
+# --- the timeline shows moves, not refusals -----------------------------------------------
+
+
+async def test_an_outsiders_presses_stay_out_of_the_reporters_timeline(app, clock, cast):
+    case = _case(app, clock, cast.reporter, cast.group, description="青禾大道东段路灯不亮多日")
+    outsider = _outsider(app, cast)
+    pesky = await bound(app, outsider, "9309")
+    for _ in range(20):
+        await pesky.press(f"c:acc:{case.id}")
+    reporter = await bound(app, cast.reporter, "9310")
+    await reporter.send(f"/case {case.number}")
+    timeline = reporter.text.split("办理过程")[-1]
+    assert outsider.name not in timeline
+    assert "case.action" not in reporter.text
+    assert len([line for line in timeline.splitlines() if "：" in line]) == 1  # submitted
+    with unit_of_work(app.engine) as session:  # staff can still find every refusal
+        refused = [e for e in audit.entries_by_action(session, "denied")
+                   if e.subject_id == case.id and e.actor_id == outsider.id]
+    assert len(refused) == 20

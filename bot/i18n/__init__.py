@@ -13,6 +13,7 @@ from bot.config import SUPPORTED_LOCALES
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+MISSING = "common.text_missing"
 log = logging.getLogger(__name__)
 
 
@@ -35,11 +36,15 @@ class Translator:
     fallback: dict[str, str]
 
     def __call__(self, key: str, **values: object) -> str:
-        """The text for `key` with `{placeholders}` filled in."""
+        """The text for `key` with `{placeholders}` filled in; never the raw key.
+
+        A missing key (a defect the catalog tests exist to prevent) is logged and shown as a
+        neutral placeholder, so a catalog key never reaches a person.
+        """
         text = self.messages.get(key) or self.fallback.get(key)
         if text is None:
-            log.warning("missing catalog key %s", key)
-            return key
+            log.error("missing catalog key %s", key)
+            return self.messages.get(MISSING) or self.fallback.get(MISSING) or "…"
         return text.format(**values) if values else text
 
 

@@ -29,6 +29,10 @@ COLUMNS = (
     ("verdict", 10, False), ("closed", 12, False),
 )
 SUMMARY = ("total", "closed", "open", "overdue")
+SUMMARY_SECTIONS = ("by_department", "by_area")
+# Every key the workbook builds: catalog views.export.col.<name> and views.export.summary.<key>.
+COLUMN_NAMES = (*(name for name, _, _ in COLUMNS), "department", "area")
+SUMMARY_KEYS = (*SUMMARY, *SUMMARY_SECTIONS, "unassigned", "all")
 SUMMARY_COLUMNS = (Column(30, wrap=True), *(Column(10) for _ in SUMMARY))
 CASE_FIELDS = (Case.id, Case.number, Case.area_id, Case.township, Case.description,
                Case.group_id, Case.department_id, Case.assigned_at, Case.deadline, Case.status,

@@ -21,6 +21,7 @@ from storage.models import Conversation
 
 EXTENSION_DAYS = (3, 5, 10, 15)
 EXTENDABLE = ("assigned", "acknowledged", "in_progress")
+OUTCOMES = {True: "approved", False: "refused"}  # catalog: extension.<o>, case.push.extension_<o>
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def decide_extension(ctx: Context, case: Case, arg: str, approve: bool) -> list[
         case.deadline = deadline_after(ctx, case.deadline, request.working_days)
         case.updated_at = ctx.now
         ctx.session.add(case)
-    outcome = "approved" if approve else "refused"
+    outcome = OUTCOMES[approve]
     ctx.audit(f"case.extension_{outcome}", subject_type="case", subject_id=case.id,
               note=f"+{request.working_days}")
     notify.to_department(ctx, case, f"extension:{request.id}:{outcome}",

@@ -9,6 +9,7 @@ from bot.core.types import EventKind, MediaRef
 from storage.media import MediaRejected
 
 MAX_PHOTOS = 9
+REFUSALS = ("too_large", "not_image", "empty", "too_many")  # catalog: photos.<reason>
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,12 @@ from storage.case_models import FINAL_STATUSES, Case
 from storage.models import Area, Department, Person
 
 DESCRIPTION_PREVIEW = 60
+# What a case's timeline shows (catalog: case.action.<name>); refusals stay in the audit log.
+TIMELINE_ACTIONS = (
+    "submitted", "co_reported", "files_added", "accept", "reject", "merge", "assign", "reassign",
+    "acknowledge", "progress", "rectify", "confirm", "reopen", "extension_requested",
+    "extension_approved", "extension_refused", "overdue", "key_supervision",
+)
 
 
 def status_label(t: Translator, status: str) -> str:
@@ -87,7 +93,8 @@ def place(case: Case) -> str:
 def timeline(ctx: Context, case: Case) -> str:
     """Every move of the case: when, who, from → to, note."""
     lines = [ctx.t("case.timeline_title")]
-    for entry in audit.entries_for(ctx.session, "case", case.id):
+    moves = [f"case.{action}" for action in TIMELINE_ACTIONS]
+    for entry in audit.entries_for(ctx.session, "case", case.id, moves):
         actor = ctx.session.get(Person, entry.actor_id) if entry.actor_id else None
         who = actor.name if actor else ctx.t("case.system")
         step = ctx.t(f"case.action.{entry.action.removeprefix('case.')}")

@@ -197,7 +197,7 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
             [Button(ctx.t("common.cancel"), "cmd:cancel")]))
     if state == "duplicates":
         return _duplicates_prompt(ctx, conversation)
-    return Reply(ctx.t(f"report.ask_{state}", min=MIN_TEXT, max=MAX_TEXT))
+    return Reply(ctx.t("report.ask_description", min=MIN_TEXT, max=MAX_TEXT))
 
 
 def _duplicates_prompt(ctx: Context, conversation: Conversation) -> Reply:
