@@ -6,6 +6,11 @@ from bot.i18n import Translator
 from storage.models import Area, Role
 
 
+def masked_phone(phone: str) -> str:
+    """138****0001: enough to tell people apart, not enough to call them."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
 def level_label(t: Translator, level: str | None) -> str:
     """The delegate level in words, or a dash."""
     return t(f"level.{level}") if level else "—"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
-from handlers.labels import level_label
+from handlers.labels import level_label, masked_phone
 from handlers.profile import describe_person
 from storage import conversations
 
@@ -44,13 +44,9 @@ async def menu(ctx: Context) -> list[Reply]:
 async def whoami(ctx: Context) -> list[Reply]:
     """Identity, level, township, groups and role."""
     person = ctx.person
-    head = ctx.t("whoami.identity", name=person.name, phone=_masked(person.phone),
+    head = ctx.t("whoami.identity", name=person.name, phone=masked_phone(person.phone),
                  level=level_label(ctx.t, person.level), township=person.township or "—")
     return [Reply(head + "\n" + describe_person(ctx))]
-
-
-def _masked(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else phone
 
 
 async def lang(ctx: Context) -> list[Reply]:

@@ -231,3 +231,17 @@ async def test_a_failed_event_does_not_poison_the_next_one(app, engine) -> None:
     assert person.name in dialog.text
     with unit_of_work(engine) as session:
         assert session.get(Conversation, person.id) is None
+
+
+async def test_line_breaks_survive_and_other_controls_go_on_every_channel(app, engine) -> None:
+    seen = []
+
+    async def echo(ctx) -> list[Reply]:
+        seen.append((ctx.event.text, ctx.event.args))
+        return [Reply("ok")]
+
+    app.router.command("echo", echo)
+    dialog = await bound(app, a_delegate(engine), "1001")
+    await dialog.send("/echo 第一行\r\n第二行\t缩进\x1b[31m\x7f\u200d👨\u200d👩")
+    assert seen == [("/echo 第一行\n第二行\t缩进[31m\u200d👨\u200d👩",
+                     "第一行\n第二行\t缩进[31m\u200d👨\u200d👩")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import mimetypes
 import sys
 from pathlib import Path
@@ -12,8 +13,9 @@ from sqlmodel import select
 
 from bot.app import App
 from bot.core.numbers import parse_int
-from bot.core.types import Button, Event, EventKind, Location, MediaRef, Reply
+from bot.core.types import Button, Event, EventKind, Location, MediaRef, Reply, strip_controls
 from bot.delivery import DeliveryWorker
+from handlers.labels import masked_phone
 from storage import identities, people
 from storage.db import unit_of_work
 from storage.demo import DEMO_STAFF_PHONE
@@ -65,7 +67,7 @@ class ConsoleChannel:
         """Handle one typed line: `/as`, a button number, or anything a user might send."""
         if not line.strip():
             return
-        self._print(f"> {line}")
+        self._print(f"> {strip_controls(line)}")
         if line.strip().startswith("/as"):
             self._switch(line.strip()[3:].strip())
         elif (event := self._event(line)) is not None:
@@ -101,10 +103,12 @@ class ConsoleChannel:
         try:
             latitude, longitude = (float(part) for part in text.replace("，", ",").split(","))
         except ValueError:
+            latitude = longitude = math.nan
+        point = Location(latitude, longitude)
+        if not point.valid:
             self._print(self._t("console.bad_location"))
             return None
-        return Event(CHANNEL, TERMINAL, EventKind.LOCATION,
-                     location=Location(latitude, longitude))
+        return Event(CHANNEL, TERMINAL, EventKind.LOCATION, location=point)
 
     def _act_as_default(self) -> None:
         with unit_of_work(self.app.engine) as session:
@@ -122,7 +126,8 @@ class ConsoleChannel:
             found = people.find(session, query)
         if len(found) != 1:
             key = "console.as_none" if not found else "console.as_many"
-            names = self._t("common.list_sep").join(f"{p.name}({p.phone})" for p in found[:10])
+            names = self._t("common.list_sep").join(f"{p.name}({masked_phone(p.phone)})"
+                                                    for p in found[:10])
             self._print(self._t(key, query=query, names=names))
             return
         self._bind(found[0])

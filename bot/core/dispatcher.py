@@ -51,6 +51,7 @@ class Dispatcher:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Process one event and return the replies for its sender."""
+        event = event.cleaned()
         lock = self._lock_for(event)
         async with lock:
             started = time.perf_counter()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+KEPT_CONTROLS = {"\n", "\t"}
 
 
 class EventKind(StrEnum):
@@ -26,6 +30,12 @@ class Location:
 
     latitude: float
     longitude: float
+
+    @property
+    def valid(self) -> bool:
+        """True for a real point on Earth (finite, latitude ±90, longitude ±180)."""
+        return (math.isfinite(self.latitude) and math.isfinite(self.longitude)
+                and -90 <= self.latitude <= 90 and -180 <= self.longitude <= 180)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,13 @@ class Event:
     update_key: str | None = None  # for redelivery dedupe (Telegram update_id, WeCom MsgId)
     language_hint: str | None = None
 
+    def cleaned(self) -> Event:
+        """The event with control characters (ANSI escapes, NUL, C1…) removed from its texts."""
+        return replace(self, text=strip_controls(self.text), args=strip_controls(self.args),
+                       payload=strip_controls(self.payload) if self.payload else self.payload,
+                       command=strip_controls(self.command) if self.command else self.command,
+                       display_name=strip_controls(self.display_name))
+
     @classmethod
     def from_text(cls, channel: str, user_id: str, text: str, **extra) -> Event:
         """Build a command or text event from a typed line."""
@@ -66,6 +83,15 @@ class Event:
             return cls(channel, user_id, EventKind.COMMAND, text=stripped,
                        command=command, args=rest.strip(), **extra)
         return cls(channel, user_id, EventKind.TEXT, text=text, **extra)
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters, keeping line breaks and tabs (CR LF becomes LF)."""
+    text = text.replace("\r\n", "\n")
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text
+                   if ch in KEPT_CONTROLS or unicodedata.category(ch) != "Cc")
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,8 @@ async def _take_location(ctx, conversation):
     if _choice(ctx) == "skip":
         return "located", []
     if ctx.event.kind is EventKind.LOCATION and ctx.event.location:
+        if not ctx.event.location.valid:
+            return _again(ctx, conversation, "report.location_invalid")
         conversation.data["latitude"] = ctx.event.location.latitude
         conversation.data["longitude"] = ctx.event.location.longitude
         return "located", []
