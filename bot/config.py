@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     escalation_leadership_after_overdue: int = Field(default=5, ge=1, le=60)
     escalation_verify_fallback_after: int = Field(default=3, ge=1, le=30)
 
+    rate_limit_per_minute: int = Field(default=30, ge=1, le=10_000)
+    invite_attempts_max: int = Field(default=5, ge=1, le=1000)
+    invite_attempts_window_minutes: int = Field(default=10, ge=1, le=1440)
+
     extension_max_requests: int = Field(default=3, ge=0, le=20)
     extension_max_working_days: int = Field(default=30, ge=0, le=250)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.context import Context
 from bot.core.types import Reply
 from handlers.menu import menu_buttons
 from handlers.profile import describe_person
-from storage import identities, invites
+from storage import attempts, identities, invites
 from storage.people import effective_roles
+
+INVITE = "invite"
 
 
 async def start(ctx: Context) -> list[Reply]:
@@ -23,8 +27,18 @@ async def start(ctx: Context) -> list[Reply]:
 
 
 def _redeem(ctx: Context, code: str) -> list[Reply]:
-    event = ctx.event
-    result = invites.redeem(ctx.session, code, f"{event.channel}:{event.user_id}", ctx.now)
+    event, settings = ctx.event, ctx.services.settings
+    account = f"{event.channel}:{event.user_id}"
+    window = timedelta(minutes=settings.invite_attempts_window_minutes)
+    tried = attempts.recent(ctx.session, INVITE, account, ctx.now - window)
+    if tried >= settings.invite_attempts_max:  # counted in the database: holds across restarts
+        if tried == settings.invite_attempts_max:
+            ctx.audit("invite_throttled", note=account)
+            attempts.record(ctx.session, INVITE, account, ctx.now)
+        return [Reply(ctx.t("onboarding.invite_wait",
+                            minutes=settings.invite_attempts_window_minutes))]
+    attempts.record(ctx.session, INVITE, account, ctx.now)
+    result = invites.redeem(ctx.session, code, account, ctx.now)
     if result.person is None:
         ctx.audit("invite_refused", note=f"{result.problem}: {code[:20]}")
         return [Reply(ctx.t(f"onboarding.invite_{result.problem}"))]

@@ -7,10 +7,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
+from storage import attempts
 from storage.db import unit_of_work
 from storage.models import ProcessedUpdate
 
 KEEP_PROCESSED_UPDATES = timedelta(days=7)
+
+
+def purge_attempts(engine: Engine, now: datetime) -> int:
+    """Forget rate-limit attempts older than any window looks back over."""
+    with unit_of_work(engine) as session:
+        return attempts.purge(session, now - attempts.KEEP)
 
 
 def purge_processed_updates(engine: Engine, now: datetime) -> int:

@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.app import App
 from schedules.drafts import run_draft_sweep
 from schedules.escalation import run_escalation
-from schedules.jobs import purge_processed_updates
+from schedules.jobs import purge_attempts, purge_processed_updates
 
 MISFIRE_GRACE_SECONDS = 3600
 SWEEP_MINUTES = 30
@@ -43,6 +43,8 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler.add_job(guarded("purge_processed_updates",
                               lambda: purge_processed_updates(app.engine, clock.utcnow())),
                       CronTrigger(hour=3, minute=17), id="purge_processed_updates")
+    scheduler.add_job(guarded("purge_attempts", lambda: purge_attempts(app.engine, clock.utcnow())),
+                      CronTrigger(hour=3, minute=23), id="purge_attempts")
     escalation = guarded("escalation", lambda: run_escalation(app.engine, app.services))
     first = clock.now()  # sweep once at start, then every half hour
     scheduler.add_job(escalation, IntervalTrigger(minutes=SWEEP_MINUTES), id="escalation_sweep",

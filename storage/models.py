@@ -188,6 +188,17 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
 
 
+class Attempt(SQLModel, table=True):
+    """One try of something limited per chat account (e.g. an invite code), for rate limits."""
+
+    __table_args__ = (Index("ix_attempt_kind_account_at", "kind", "account", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    account: str = Field(max_length=100)
+    at: datetime = Field(index=True)
+
+
 class ProcessedUpdate(SQLModel, table=True):
     """Messenger updates already handled, so a redelivery is not handled twice."""
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.context import Context, Services
 from bot.core.router import Router
+from bot.core.throttle import RateLimiter, Verdict
 from bot.core.types import Event, EventKind, Reply
 from storage import identities
 from storage.db import unit_of_work
@@ -40,6 +41,7 @@ class Dispatcher:
     def __init__(self, engine: Engine, router: Router, services: Services) -> None:
         self.engine, self.router, self.services = engine, router, services
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+        self.limiter = RateLimiter(services.settings.rate_limit_per_minute, services.clock)
 
     def _lock_for(self, event: Event) -> asyncio.Lock:
         key = (event.channel, event.user_id)
@@ -52,6 +54,12 @@ class Dispatcher:
     async def handle(self, event: Event) -> list[Reply]:
         """Process one event and return the replies for its sender."""
         event = event.cleaned()
+        verdict = self.limiter.check((event.channel, event.user_id))
+        if verdict is not Verdict.ALLOW:
+            log.info("event channel=%s user=%s throttled=%s", event.channel, event.user_id,
+                     verdict.value)
+            return [Reply(self._translator(event)("common.slow_down"))] \
+                if verdict is Verdict.WARN else []
         lock = self._lock_for(event)
         async with lock:
             started = time.perf_counter()
