@@ -38,6 +38,7 @@ def build_app(settings: Settings, engine: Engine | None = None, clock: Clock | N
         clock=clock or Clock(),
         router=router,
         media=MediaStore(settings.media_dir, settings.max_photo_bytes),
+        engine=engine,
     )
     register_routes(router)
     return App(settings, engine, services, router, Dispatcher(engine, router, services))

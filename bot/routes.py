@@ -7,7 +7,7 @@ from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.report import REPORT
 from handlers import adduser, menu, onboarding
-from handlers.cases import action_flows, actions, assign, extensions, report, views
+from handlers.cases import action_flows, actions, assign, extensions, photos, report, views
 from storage.models import Role
 
 
@@ -31,7 +31,7 @@ def register_routes(router: Router) -> None:
     router.command("cancel", menu.cancel, help_key="help.cancel")
     router.button("c", actions.on_button)
     router.flow(ADD_PERSON, adduser.step)
-    router.flow(REPORT, report.step)
-    router.flow(CASE_NOTE, action_flows.note_step)
+    router.flow(REPORT, report.step, report.media_room)
+    router.flow(CASE_NOTE, action_flows.note_step, photos.photos_step_room)
     router.flow(ASSIGN, assign.step)
     router.flow(EXTEND, extensions.extension_step)

@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from schedules.cleanup import sweep_files
 from schedules.drafts import run_draft_sweep
 from schedules.escalation import run_escalation
 from schedules.jobs import purge_attempts, purge_processed_updates
@@ -45,6 +46,10 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                       CronTrigger(hour=3, minute=17), id="purge_processed_updates")
     scheduler.add_job(guarded("purge_attempts", lambda: purge_attempts(app.engine, clock.utcnow())),
                       CronTrigger(hour=3, minute=23), id="purge_attempts")
+    exports = app.settings.data_dir / "exports"
+    scheduler.add_job(guarded("file_sweep", lambda: sweep_files(
+        app.engine, app.services.media, exports, clock.utcnow())),
+        CronTrigger(hour=3, minute=41), id="file_sweep")
     escalation = guarded("escalation", lambda: run_escalation(app.engine, app.services))
     first = clock.now()  # sweep once at start, then every half hour
     scheduler.add_job(escalation, IntervalTrigger(minutes=SWEEP_MINUTES), id="escalation_sweep",

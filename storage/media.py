@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,10 +128,20 @@ class MediaStore:
 
     def _store(self, data: bytes, sha256: str, ext: str) -> Path:
         path = self.path_for(sha256, ext)
-        if not path.exists():
+        if path.exists():
+            os.utime(path)  # fresh again: the unreferenced-file sweep goes by age
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._write_atomic(path, data)
         return path
+
+    def files(self) -> Iterator[tuple[Path, str]]:
+        """Every stored file (and leftover temporary file) with its digest ('' for temporary)."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob("??/??/*"):
+            digest = path.name.split(".", 1)[0]
+            yield path, digest if SHA256_RE.fullmatch(digest) else ""
 
     @staticmethod
     def _write_atomic(path: Path, data: bytes) -> None:

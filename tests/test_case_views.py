@@ -280,7 +280,8 @@ async def test_export_refused_to_a_delegate_and_sent_to_staff(app, engine, clock
     assert staff.text == zh(app)("views.export.done", count=1)
     (attachment,) = staff.last[0].attachments
     assert attachment.filename == "问题清单-2026-11-23.xlsx" and not attachment.is_photo
-    assert Path(attachment.path) == settings.data_dir / "exports" / attachment.filename
+    assert Path(attachment.path).parent == settings.data_dir / "exports"
+    assert attachment.temporary  # the channel deletes it once sent
     book = load_workbook(attachment.path)
     assert book.sheetnames == ["问题清单", "汇总"]
     assert book["问题清单"].max_row == 2

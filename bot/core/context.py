@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from storage import audit, outbox
 from storage.models import Person, Role
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from bot.core.router import Router
     from storage.media import MediaStore
 
@@ -30,6 +33,7 @@ class Services:
     clock: Clock
     router: Router | None = None
     media: MediaStore | None = None
+    engine: Engine | None = None
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Context:
     roles: frozenset[Role] = frozenset()
     flow_step: str | None = None  # the flow this event is a step of, set by the router
     t: Translator = field(init=False)
+    later: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         chosen = self.person.locale if self.person else None
@@ -60,6 +65,13 @@ class Context:
     def has_any(self, *roles: Role) -> bool:
         """True when the actor holds one of these roles."""
         return bool(self.roles.intersection(roles))
+
+    def after_commit(self, work: Callable[[], Awaitable[list[Reply]]]) -> None:
+        """Run `work` once this event's transaction has committed, outside it; its replies
+        follow the handler's. Slow work (an export) goes here: a handler never awaits a network
+        or CPU-heavy step while its transaction holds the database.
+        """
+        self.later.append(work)
 
     def audit(self, action: str, **details: Any) -> None:
         """Append to the audit log as the acting person."""

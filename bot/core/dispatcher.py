@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.core.context import Context, Services
+from bot.core.intake import MediaIntake
 from bot.core.router import Router
 from bot.core.throttle import RateLimiter, Verdict
 from bot.core.types import Event, EventKind, Reply
@@ -40,6 +41,7 @@ class Dispatcher:
 
     def __init__(self, engine: Engine, router: Router, services: Services) -> None:
         self.engine, self.router, self.services = engine, router, services
+        self.intake = MediaIntake(engine, router, services)
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
         self.limiter = RateLimiter(services.settings.rate_limit_per_minute, services.clock)
 
@@ -65,7 +67,9 @@ class Dispatcher:
             started = time.perf_counter()
             trace = _Trace()
             try:
+                event = await self.intake.receive(event)  # downloads happen outside a transaction
                 replies = await self._handle_in_transaction(event, trace)
+                replies += await self._after_commit(trace)
             except Refusal as refusal:
                 trace.outcome = f"refused:{refusal.key}"
                 replies = self._refused(event, trace, refusal.key, refusal.values)
@@ -96,6 +100,13 @@ class Dispatcher:
                 return [Reply(ctx.t("common.too_long",
                                     limit=self.services.settings.max_text_length))]
             replies = await self.router.route(ctx)
+        return replies
+
+    async def _after_commit(self, trace: _Trace) -> list[Reply]:
+        """The work handlers left for after the commit (see Context.after_commit)."""
+        replies: list[Reply] = []
+        for work in trace.ctx.later if trace.ctx else ():
+            replies += await work()
         return replies
 
     def _refused(self, event: Event, trace: _Trace, key: str, values: dict) -> list[Reply]:

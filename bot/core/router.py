@@ -25,13 +25,19 @@ class Route:
     help_key: str | None = None
 
 
+MediaRoom = Callable[[Conversation, EventKind], int]
+
+
 @dataclass(frozen=True)
 class FlowRoute:
-    """A multi-step flow: its spec and the function that handles input in any of its states."""
+    """A multi-step flow: its spec, the function that handles input in any of its states, and
+    how many files its current step still takes (None: it takes none).
+    """
 
     spec: FlowSpec
     step: StepHandler
     machine: StateMachine
+    media_room: MediaRoom | None = None
 
     async def run(self, ctx: Context, conversation: Conversation) -> list[Reply]:
         """Hand the event to the flow's step handler (a refused step ends the flow)."""
@@ -58,9 +64,9 @@ class Router:
         """Register payloads of the form `prefix:...`."""
         self.buttons[prefix] = Route(handler, frozenset(roles))
 
-    def flow(self, spec: FlowSpec, step: StepHandler) -> None:
-        """Register a flow's step handler."""
-        self.flows[spec.name] = FlowRoute(spec, step, flow_machine(spec))
+    def flow(self, spec: FlowSpec, step: StepHandler, media_room: MediaRoom | None = None) -> None:
+        """Register a flow's step handler (and, for steps that take files, how many)."""
+        self.flows[spec.name] = FlowRoute(spec, step, flow_machine(spec), media_room)
 
     def visible_commands(self, roles: frozenset[Role], bound: bool) -> list[tuple[str, str]]:
         """(command, help key) pairs this person may use, in registration order."""

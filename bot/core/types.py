@@ -39,6 +39,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Received:
+    """A file stored before the handler ran (its SHA-256 and extension), or why it was not."""
+
+    sha256: str | None = None
+    ext: str | None = None
+    refusal: str | None = None  # too_large, not_image, empty, too_many, daily_limit, failed
+
+
+@dataclass(frozen=True)
 class MediaRef:
     """A file the user sent; `fetch` downloads its bytes from the channel."""
 
@@ -47,6 +56,7 @@ class MediaRef:
     mime_type: str | None
     fetch: Callable[[], Awaitable[bytes]]
     group_id: str | None = None  # album / media group id
+    received: Received | None = None  # filled in by the dispatcher's intake
 
 
 @dataclass(frozen=True)
@@ -108,11 +118,15 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply (an export, a QR sheet, a photo from a case)."""
+    """A file sent with a reply (an export, a QR sheet, a photo from a case).
+
+    A `temporary` file (an export) is the channel's to delete once it has been sent.
+    """
 
     path: str
     filename: str
     is_photo: bool = False
+    temporary: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +142,8 @@ class Reply:
         return {
             "text": self.text,
             "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
-            "attachments": [[a.path, a.filename, a.is_photo] for a in self.attachments],
+            "attachments": [[a.path, a.filename, a.is_photo, a.temporary]
+                            for a in self.attachments],
         }
 
     @classmethod

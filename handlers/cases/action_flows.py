@@ -61,10 +61,11 @@ async def _take_note_photos(ctx: Context, conversation: Conversation) -> list[Re
     data = conversation.data
     if not photos.is_photo_event(ctx):
         return [Reply(ctx.t("report.photo_expected")), _photos_prompt(ctx, data)]
-    intake = await photos.take_images(ctx, photos.MAX_PHOTOS - len(data["photos"]))
+    intake = photos.take_images(ctx, photos.photo_room(data["photos"]))
     data["photos"].extend(intake.stored)
     conversations.save(ctx.session, conversation, ctx.now)
-    refusal = [Reply(ctx.t(intake.refusal, max=photos.MAX_PHOTOS))] if intake.refusal else []
+    refusal = [Reply(ctx.t(intake.refusal, **photos.refusal_values(ctx)))] \
+        if intake.refusal else []
     return [*refusal, _photos_prompt(ctx, data)]
 
 

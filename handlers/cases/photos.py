@@ -1,15 +1,17 @@
-"""Taking photos and voice notes from an event: size check, download, byte check, store."""
+"""The photos and voice notes of an event, as the dispatcher's intake received them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.core.context import Context
-from bot.core.types import EventKind, MediaRef
-from storage.media import MediaRejected
+from bot.core.types import EventKind
+from storage.models import Conversation
 
 MAX_PHOTOS = 9
-REFUSALS = ("too_large", "not_image", "empty", "too_many")  # catalog: photos.<reason>
+# catalog: photos.<reason>, for every refusal the intake (bot/core/intake.py) can give
+REFUSALS = ("too_large", "not_image", "empty", "too_many", "daily_limit", "failed")
+PHOTO_EVENTS = (EventKind.PHOTO, EventKind.DOCUMENT)
 
 
 @dataclass(frozen=True)
@@ -22,41 +24,43 @@ class Intake:
 
 def is_photo_event(ctx: Context) -> bool:
     """A photo, or a file sent as a document (which must then really be an image)."""
-    return ctx.event.kind in (EventKind.PHOTO, EventKind.DOCUMENT) and bool(ctx.event.media)
+    return ctx.event.kind in PHOTO_EVENTS and bool(ctx.event.media)
 
 
-async def take_images(ctx: Context, room: int) -> Intake:
-    """Download and store the event's images, at most `room` of them."""
+def photo_room(photos: list) -> int:
+    """How many more photos fit beside those already taken."""
+    return max(MAX_PHOTOS - len(photos), 0)
+
+
+def photos_step_room(conversation: Conversation, kind: EventKind) -> int:
+    """For the router: a dialog in its "photos" state takes images until it holds nine."""
+    if conversation.state != "photos" or kind not in PHOTO_EVENTS:
+        return 0
+    return photo_room(conversation.data.get("photos", []))
+
+
+def take_images(ctx: Context, room: int) -> Intake:
+    """The event's received images, at most `room` of them, stopping at the first refusal."""
     if room <= 0:
         return Intake([], "photos.too_many")
     stored: list[list[str]] = []
     for ref in ctx.event.media[:room]:
-        refusal = _precheck(ctx, ref)
-        if refusal:
-            return Intake(stored, refusal)
-        try:
-            saved = ctx.services.media.put_image(await ref.fetch())
-        except MediaRejected as rejected:
-            return Intake(stored, f"photos.{rejected.reason}")
-        stored.append([saved.sha256, saved.path.suffix.lstrip(".")])
+        received = ref.received
+        if received is None or received.refusal:
+            return Intake(stored, f"photos.{received.refusal if received else 'failed'}")
+        stored.append([received.sha256, received.ext])
     return Intake(stored, "photos.too_many" if len(ctx.event.media) > room else None)
 
 
-def _precheck(ctx: Context, ref: MediaRef) -> str | None:
-    if ref.size is not None and ref.size > ctx.services.settings.max_photo_bytes:
-        return "photos.too_large"
-    if ctx.event.kind is EventKind.DOCUMENT and not (ref.mime_type or "").startswith("image/"):
-        return "photos.not_image"
-    return None
+def refusal_values(ctx: Context) -> dict:
+    """The numbers every photos.<reason> message may mention."""
+    return {"max": MAX_PHOTOS, "daily": ctx.services.settings.max_media_per_day}
 
 
-async def take_voice(ctx: Context) -> list[str] | None:
-    """Store a voice note; None when it cannot be stored."""
+def take_voice(ctx: Context) -> list[str] | None:
+    """The received voice note as [sha256, ext]; None when it could not be stored."""
     ref = ctx.event.media[0] if ctx.event.media else None
-    if ref is None or (ref.size or 0) > ctx.services.settings.max_photo_bytes:
+    received = ref.received if ref else None
+    if received is None or received.refusal:
         return None
-    try:
-        saved = ctx.services.media.put_file(await ref.fetch(), ref.mime_type or "audio/ogg")
-    except MediaRejected:
-        return None
-    return [saved.sha256, saved.path.suffix.lstrip(".")]
+    return [received.sha256, received.ext]

@@ -72,7 +72,7 @@ async def _take_area(ctx, conversation):
 
 async def _take_description(ctx, conversation):
     if ctx.event.kind is EventKind.VOICE:
-        voice = await photos.take_voice(ctx)
+        voice = photos.take_voice(ctx)
         if voice is None:
             return _again(ctx, conversation, "report.voice_failed")
         conversation.data["voice"] = voice
@@ -93,9 +93,10 @@ async def _take_photos(ctx, conversation):
     if not photos.is_photo_event(ctx):
         return _again(ctx, conversation, "report.photo_expected")
     kept = conversation.data.setdefault("photos", [])
-    intake = await photos.take_images(ctx, photos.MAX_PHOTOS - len(kept))
+    intake = photos.take_images(ctx, photos.photo_room(kept))
     kept.extend(intake.stored)
-    replies = [Reply(ctx.t(intake.refusal, max=photos.MAX_PHOTOS))] if intake.refusal else []
+    replies = [Reply(ctx.t(intake.refusal, **photos.refusal_values(ctx)))] \
+        if intake.refusal else []
     return None, [*replies, prompt(ctx, conversation)]
 
 
@@ -159,6 +160,13 @@ async def _take_duplicates(ctx, conversation):
     joined = submit.join_case(ctx, case, conversation.data, group)
     key = "report.joined" if joined else "report.added_to_own"
     return "submit", [Reply(ctx.t(key, number=case.number))]
+
+
+def media_room(conversation: Conversation, kind: EventKind) -> int:
+    """Files the report's current step takes: photos (up to nine), or one voice note."""
+    if conversation.state == "description" and kind is EventKind.VOICE:
+        return 1
+    return photos.photos_step_room(conversation, kind)
 
 
 def _submit_new(ctx: Context, conversation: Conversation) -> list[Reply]:

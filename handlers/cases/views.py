@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import select
 
-from bot.core.context import Context
+from bot.core.context import Context, Services
 from bot.core.numbers import FULL_WIDTH, parse_int
 from bot.core.types import Attachment, Button, Reply, button_rows
 from handlers.cases import access
 from handlers.cases.case_export import export_cases
 from handlers.cases.notify import case_buttons
 from handlers.cases.render import card, local, overdue_days, summary_line, timeline
-from storage import cases, people
+from storage import audit, cases, people
 from storage.case_models import Case, CaseStatus, MediaKind
+from storage.db import unit_of_work
 from storage.models import Area, Role
 
 LIST_LIMIT = 10
@@ -196,11 +200,25 @@ async def export(ctx: Context) -> list[Reply]:
     if not ctx.has_any(Role.STAFF):
         ctx.audit("denied", note="/export")
         return [Reply(ctx.t("common.not_allowed"))]
-    settings = ctx.services.settings
-    path = settings.data_dir / "exports" / f"问题清单-{local(ctx, ctx.now)}.xlsx"
+    services, t, now, actor = ctx.services, ctx.t, ctx.now, ctx.person.id
+    filename = f"问题清单-{local(ctx, now)}.xlsx"
+    path = services.settings.data_dir / "exports" / f"{uuid.uuid4().hex}.xlsx"
+
+    async def write() -> list[Reply]:  # after the commit, in a thread, in its own session
+        count = await asyncio.to_thread(_write_export, services, path, now)
+        with unit_of_work(services.engine) as session:
+            audit.record(session, now, actor, "export", subject_type="case",
+                         note=f"{filename}: {count}")
+        return [Reply(t("views.export.done", count=count),
+                      attachments=(Attachment(str(path), filename, temporary=True),))]
+
+    ctx.after_commit(write)
+    return []
+
+
+def _write_export(services: Services, path: Path, now: datetime) -> int:
+    """Write the workbook from a read-only transaction of its own (the event's has ended)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    count = await asyncio.to_thread(export_cases, ctx.session, path, ctx.now, settings.tz,
-                                    settings.locale)
-    ctx.audit("export", subject_type="case", note=f"{path.name}: {count}")
-    return [Reply(ctx.t("views.export.done", count=count),
-                  attachments=(Attachment(str(path), path.name),))]
+    settings = services.settings
+    with unit_of_work(services.engine, read_only=True) as session:
+        return export_cases(session, path, now, settings.tz, settings.locale)
