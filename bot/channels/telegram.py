@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.app import App
+from bot.channels.telegram_concurrency import PerPersonUpdateProcessor
 from bot.channels.telegram_convert import (
     CHANNEL,
     delivery_error,
@@ -46,6 +47,7 @@ class TelegramChannel:
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=0))  # the outbox does the retrying
+            .concurrent_updates(PerPersonUpdateProcessor())
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
