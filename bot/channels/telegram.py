@@ -21,6 +21,7 @@ from bot.channels.telegram_convert import (
     split_text,
     to_event,
 )
+from bot.channels.telegram_media import outgoing_photo
 from bot.core.channel import PermanentDeliveryError
 from bot.core.types import Attachment, Reply
 from storage.models import Role
@@ -90,7 +91,7 @@ class TelegramChannel:
             await self._send_reply(int(address), reply)
         except TelegramError as exc:
             raise delivery_error(exc) from exc
-        except (OSError, ValueError) as exc:  # a missing attachment file, a malformed address
+        except ValueError as exc:  # a malformed address (attachment failures are only logged)
             raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
     async def _start_updater(self) -> None:
@@ -164,15 +165,25 @@ class TelegramChannel:
             last = index == len(chunks) - 1
             await self.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
         for attachment in reply.attachments:
-            await self._send_attachment(chat_id, attachment)
+            try:
+                await self._send_attachment(chat_id, attachment)
+            except (TelegramError, OSError) as exc:  # the others still go out
+                log.warning("attachment %s to chat %s not sent: %s: %s", attachment.filename,
+                            chat_id, type(exc).__name__, exc)
 
     async def _send_attachment(self, chat_id: int, attachment: Attachment) -> None:
-        with Path(attachment.path).open("rb") as handle:
-            if attachment.is_photo:
-                await self.bot.send_photo(chat_id, photo=handle, filename=attachment.filename)
+        if not attachment.is_photo:
+            await self._upload(chat_id, Path(attachment.path), attachment.filename, False)
+            return
+        async with outgoing_photo(Path(attachment.path)) as outgoing:
+            await self._upload(chat_id, outgoing.path, attachment.filename, outgoing.as_photo)
+
+    async def _upload(self, chat_id: int, path: Path, filename: str, as_photo: bool) -> None:
+        with path.open("rb") as handle:
+            if as_photo:
+                await self.bot.send_photo(chat_id, photo=handle, filename=filename)
             else:
-                await self.bot.send_document(chat_id, document=handle,
-                                             filename=attachment.filename)
+                await self.bot.send_document(chat_id, document=handle, filename=filename)
 
 
 async def _answer(query: CallbackQuery) -> None:
