@@ -10,14 +10,15 @@ from bot.admin import load_demo_county, ready_engine, roster_is_empty
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.logs import configure_logging
+from bot.logs import configure_logging, settings_secrets
 from schedules.runner import build_scheduler
 
 
 def run_bot(settings: Settings, demo_if_empty: bool) -> None:
     """Blocking entry point for `liandong run`."""
     console = settings.telegram_token is None
-    configure_logging(settings.log_level, settings.data_dir / "console.log" if console else None)
+    configure_logging(settings.log_level, settings.data_dir / "console.log" if console else None,
+                      settings_secrets(settings))
     engine = ready_engine(settings)
     if demo_if_empty and roster_is_empty(engine):
         load_demo_county(settings, engine)
