@@ -37,6 +37,7 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int = 200
+    host: str = ""  # the Host the request was for (another one when it came through a proxy)
 
 
 class FakeBotApi:
@@ -189,7 +190,7 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        call = Call(method, await _params(request))
+        call = Call(method, await _params(request), host=request.host)
         self.calls.append(call)
         failure = next((f for f in self._failures if f[0] == method.lower()), None)
         if failure is not None:

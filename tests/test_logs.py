@@ -7,8 +7,11 @@ import logging
 import pytest
 from pydantic import SecretStr
 
+from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.logs import SecretFilter, configure_logging, settings_secrets
+from bot.startup import StartupError
+from tests.telegram_support import telegram_app
 
 TOKEN = "654321:AAH-very-secret-token-part"
 WEBHOOK_SECRET = "webhook-secret-value"
@@ -66,3 +69,19 @@ def test_a_short_password_is_redacted_where_it_stands_in_a_url():
     redact = SecretFilter(["pw"]).redact
     assert redact("postgresql://bot:pw@host/db, pwd=1") == "postgresql://bot:***@host/db, pwd=1"
 
+
+async def test_a_rejected_token_at_start_stays_out_of_the_debug_log(
+        api, settings, engine, clock, tmp_path, restored_logging):
+    app = telegram_app(settings, engine, clock, api, telegram_token=SecretStr(TOKEN),
+                       log_level="DEBUG")
+    log_file = tmp_path / "bot.log"
+    configure_logging("DEBUG", log_file, settings_secrets(app.settings))
+    channel = TelegramChannel(app)
+    with pytest.raises(StartupError) as caught:
+        await channel.start()
+    assert str(caught.value) == ("invalid configuration: LIANDONG_TELEGRAM_TOKEN: the token was"
+                                 " rejected by Telegram")
+    text = log_file.read_text(encoding="utf-8")
+    assert f"Set Bot API URL: {api.url}/bot***" in text  # PTB's own debug line
+    assert "InvalidToken: The token `***` was rejected by the server." in text
+    assert TOKEN not in text and "very-secret" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import socket
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from telegram import Update
 from bot.channels.telegram_convert import to_event
 from bot.core.types import Button, EventKind, Reply
 from bot.delivery import DeliveryWorker
+from bot.startup import StartupError
 from storage import identities, outbox
 from storage.db import unit_of_work
 from storage.models import Invite, OutboxMessage, ProcessedUpdate, Role
@@ -250,3 +252,29 @@ async def test_failures_do_not_stop_the_bot(api, channel, monkeypatch, caplog):
     assert raised == [str(ALICE)] and "boom" in caplog.text
     assert api.sent_texts(ALICE) == [] and api.sent_texts(BOB) == []
 
+
+async def test_a_proxy_carries_every_request(api, settings, engine, clock, demo):
+    app = telegram_app(settings, engine, clock, api, telegram_api_url="http://bot-api.invalid",
+                       telegram_proxy=SecretStr(api.url))  # the fake serves as an HTTP proxy
+    running = await started(app)
+    try:
+        assert "邀请码" in await ask(api, ALICE, "你好")
+    finally:
+        await running.stop()
+    assert api.calls_to("getUpdates") and api.calls_to("sendMessage")
+    assert {call.host for call in api.calls} == {"bot-api.invalid"}
+
+
+async def test_a_webhook_port_in_use_is_one_line(api, settings, engine, clock, demo):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        app = telegram_app(settings, engine, clock, api,
+                           telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+                           telegram_webhook_secret=SecretStr(WEBHOOK_SECRET),
+                           telegram_webhook_listen="127.0.0.1", telegram_webhook_port=port)
+        with pytest.raises(StartupError) as caught:
+            await started(app)
+    assert str(caught.value) == ("invalid configuration: LIANDONG_TELEGRAM_WEBHOOK_PORT: cannot"
+                                 f" listen on 127.0.0.1:{port} (Address already in use)")
