@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import itertools
 import json
 import time
@@ -13,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientSession, web
-from PIL import Image, UnidentifiedImageError
+
+from tests.fake_bot_limits import Rejected, check_text, photo_size
 
 TOKEN = "123456:TEST-fake-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "联动", "username": "liandong_test_bot",
@@ -21,13 +21,6 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "联动", "username": "l
             "supports_inline_queries": False}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ANSWERED_TRUE = {"setmycommands", "answercallbackquery", "editmessagereplymarkup"}
-MAX_TEXT_UTF16 = 4096  # Telegram counts a text's length in UTF-16 code units
-MAX_PHOTO_SIDES = 10_000  # width + height of a photo
-MAX_PHOTO_RATIO = 20
-
-
-class Rejected(Exception):
-    """What Telegram answers when a request breaks one of its limits (400 Bad Request)."""
 
 
 @dataclass
@@ -231,12 +224,11 @@ class FakeBotApi:
         return True
 
     def _m_sendmessage(self, params: dict) -> dict:
-        if len(params["text"].encode("utf-16-le")) // 2 > MAX_TEXT_UTF16:
-            raise Rejected("message is too long")
+        check_text(params["text"])
         return self._bot_message(params, text=params["text"])
 
     def _m_sendphoto(self, params: dict) -> dict:
-        width, height = _photo_size(params.get("photo"))
+        width, height = photo_size(params.get("photo"))
         photo = [{"file_id": f"sent-{len(self.calls)}", "file_unique_id": f"s{len(self.calls)}",
                   "width": width, "height": height}]
         return self._bot_message(params, photo=photo)
@@ -296,21 +288,6 @@ async def post_update(url: str, update: dict, secret: str | None) -> int:
     headers = {SECRET_HEADER: secret} if secret else {}
     async with ClientSession() as session, session.post(url, json=update, headers=headers) as resp:
         return resp.status
-
-
-def _photo_size(upload: Any) -> tuple[int, int]:
-    """The uploaded photo's size, checked against Telegram's limits (file_id: any size)."""
-    if not isinstance(upload, dict):
-        return 800, 600
-    try:
-        with Image.open(io.BytesIO(upload["content"])) as image:
-            width, height = image.size
-    except UnidentifiedImageError:
-        raise Rejected("IMAGE_PROCESS_FAILED") from None
-    too_thin = max(width, height) > MAX_PHOTO_RATIO * min(width, height)
-    if width + height > MAX_PHOTO_SIDES or too_thin:
-        raise Rejected("PHOTO_INVALID_DIMENSIONS")
-    return width, height
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

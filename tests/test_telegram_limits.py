@@ -12,7 +12,7 @@ from PIL import Image
 
 from bot.channels.telegram_convert import MAX_MESSAGE_LENGTH, split_text, utf16_length
 from bot.core.types import Attachment, Reply
-from tests.fake_bot_api import MAX_PHOTO_SIDES
+from tests.fake_bot_limits import MAX_PHOTO_SIDES
 from tests.telegram_support import ALICE, ask
 
 EMOJI, RARE_HAN = "😀", "𠀀"  # both outside the BMP: two UTF-16 units each
