@@ -147,7 +147,7 @@ async def test_a_rejected_token_is_one_line_without_the_token(tmp_path):
         code, stderr = await finished(bot)
     assert_one_line(code, stderr, "invalid configuration: LIANDONG_TELEGRAM_TOKEN: the token was"
                                   " rejected by Telegram")
-    assert api.calls == [] and "WRONG" not in stderr
+    assert "WRONG" not in stderr
 
 
 async def test_debug_logs_of_a_rejected_token_never_show_it(tmp_path):
@@ -155,7 +155,9 @@ async def test_debug_logs_of_a_rejected_token_never_show_it(tmp_path):
         bot = await started_bot(tmp_path / "data", "run", telegram_token=WRONG_TOKEN,
                                 telegram_api_url=api.url, log_level="DEBUG")
         code, stderr = await finished(bot)
-    assert code == 2 and "Traceback" not in stderr.splitlines()[-1]
+    assert code == 2
+    assert stderr.strip().splitlines()[-1] == ("invalid configuration: LIANDONG_TELEGRAM_TOKEN:"
+                                               " the token was rejected by Telegram")
     assert f"Set Bot API URL: {api.url}/bot***" in stderr  # PTB logs its URL with the token
     assert "rejected by the server" in stderr  # PTB's own error, with the token in it
     assert "WRONG-secret-token-value" not in stderr
