@@ -8,8 +8,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class Settings(BaseSettings):
@@ -32,6 +36,7 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_bot_username: str | None = None
+    telegram_proxy: SecretStr | None = None
 
     invite_valid_days: int = Field(default=30, ge=1, le=365)
     max_text_length: int = Field(default=4000, ge=100, le=100_000)
@@ -84,6 +89,31 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    @field_validator("database_url", "telegram_token", "telegram_proxy", "telegram_webhook_url",
+                     "telegram_webhook_secret", "telegram_bot_username", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`LIANDONG_X=` left empty in `.env` means "not set", not an empty value."""
+        if isinstance(value, str | SecretStr) and not _plain(value).strip():
+            return None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_database_url(value)
+        return value
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            scheme, _, rest = value.get_secret_value().partition("://")
+            if scheme.lower() not in PROXY_SCHEMES or not rest:
+                raise ValueError("must be an http://, https:// or socks5:// proxy URL")
+        return value
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
@@ -118,3 +148,26 @@ def describe_validation_error(error: ValidationError) -> str:
     name = f"LIANDONG_{field.upper()}" if first.get("loc") else "configuration"
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
     return f"invalid configuration: {name}: {message}"
+
+
+def _plain(value: str | SecretStr) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+def parse_database_url(value: str) -> URL:
+    """The parsed URL of a database we can use; ValueError (never showing the URL) otherwise."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("not a database URL, e.g. postgresql+psycopg://user:password@host/db"
+                         " or sqlite:///path/to/liandong.db") from None
+    backend = url.get_backend_name()
+    if backend not in DATABASE_BACKENDS:
+        raise ValueError(f"unsupported database {backend!r} (use sqlite or postgresql)")
+    try:
+        url.get_dialect().import_dbapi()
+    except (ImportError, ArgumentError):
+        usable = "postgresql+psycopg" if backend == "postgresql" else "sqlite"
+        raise ValueError(f"database driver {url.get_driver_name()!r} is not available"
+                         f" (use {usable}://…)") from None
+    return url

@@ -1,24 +1,43 @@
-"""Start the bot: migrate, maybe load the demo, pick the channel, run worker and scheduler."""
+"""Start the bot: check, migrate, maybe load the demo, run the channel, worker and scheduler."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import signal
+import sys
 
-from bot.admin import load_demo_county, ready_engine, roster_is_empty
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.admin import load_demo_county, roster_is_empty
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.logs import configure_logging
+from bot.logs import configure_logging, settings_secrets
+from bot.startup import StartupError, check_data_dir, open_database
 from schedules.runner import build_scheduler
+
+INTERRUPTED = 130  # the shell's code for a stop by Ctrl-C
 
 
 def run_bot(settings: Settings, demo_if_empty: bool) -> None:
-    """Blocking entry point for `liandong run`."""
+    """Blocking entry point for `liandong run`; a start-up problem is one line and exit code 2."""
+    try:
+        _run(settings, demo_if_empty)
+    except StartupError as problem:
+        print(problem, file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:  # Ctrl-C before the channel took over the signals
+        raise SystemExit(INTERRUPTED) from None
+
+
+def _run(settings: Settings, demo_if_empty: bool) -> None:
     console = settings.telegram_token is None
-    configure_logging(settings.log_level, settings.data_dir / "console.log" if console else None)
-    engine = ready_engine(settings)
+    check_data_dir(settings.data_dir)
+    configure_logging(settings.log_level, settings.data_dir / "console.log" if console else None,
+                      settings_secrets(settings))
+    engine = open_database(settings)
     if demo_if_empty and roster_is_empty(engine):
         load_demo_county(settings, engine)
     app = build_app(settings, engine)
@@ -31,13 +50,9 @@ async def run_console(app: App) -> None:
 
     channel = ConsoleChannel(app)
     channel.worker = DeliveryWorker(app.engine, [channel], app.services.clock)
-    scheduler = build_scheduler(app)
-    scheduler.start()
-    try:
+    async with running_scheduler(build_scheduler(app)):
         await channel.run()
         await channel.worker.run_once()
-    finally:
-        scheduler.shutdown(wait=False)
 
 
 async def run_telegram(app: App) -> None:
@@ -46,16 +61,50 @@ async def run_telegram(app: App) -> None:
 
     channel = TelegramChannel(app)
     worker = DeliveryWorker(app.engine, [channel], app.services.clock)
-    scheduler = build_scheduler(app)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await channel.start()
+    try:
+        async with running_scheduler(build_scheduler(app)):
+            await worker.run_forever(app.settings.outbox_poll_seconds, stop)
+    finally:
+        await channel.stop()
+
+
+@contextlib.asynccontextmanager
+async def running_scheduler(scheduler: AsyncIOScheduler):
+    """Run the scheduler for the block; at the end let running jobs finish instead of cancelling.
+
+    APScheduler's asyncio executor cancels the futures of jobs still running in its threads when
+    it shuts down (the threads carry on regardless), which logs a CancelledError traceback for
+    every sweep caught mid-run. Pausing first and waiting for them keeps a normal stop quiet.
+    """
+    jobs = RunningJobs()
+    scheduler.add_listener(jobs.count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.start()
     try:
-        await worker.run_forever(app.settings.outbox_poll_seconds, stop)
+        yield scheduler
     finally:
+        scheduler.pause()
+        await jobs.idle.wait()
         scheduler.shutdown(wait=False)
-        await channel.stop()
+
+
+class RunningJobs:
+    """How many scheduled jobs are running now; `idle` is set when none is."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def count(self, event) -> None:
+        """Scheduler listener: a job was submitted (+1), or finished or failed (-1)."""
+        self.running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+        if self.running > 0:
+            self.idle.clear()
+        else:
+            self.idle.set()

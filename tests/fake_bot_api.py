@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from tests.fake_bot_limits import Rejected, check_text, photo_size
+
 TOKEN = "123456:TEST-fake-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "联动", "username": "liandong_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False,
@@ -28,6 +30,7 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int = 200
+    host: str = ""  # the Host the request was for (another one when it came through a proxy)
 
 
 class FakeBotApi:
@@ -180,7 +183,7 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        call = Call(method, await _params(request))
+        call = Call(method, await _params(request), host=request.host)
         self.calls.append(call)
         failure = next((f for f in self._failures if f[0] == method.lower()), None)
         if failure is not None:
@@ -193,9 +196,13 @@ class FakeBotApi:
         if handler is None:
             call.status = 404
             return _error(404, "Not Found: method not found")
-        result = handler(call.params)
-        if asyncio.iscoroutine(result):
-            result = await result
+        try:
+            result = handler(call.params)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except Rejected as rejected:
+            call.status = 400
+            return _error(400, f"Bad Request: {rejected}")
         return web.json_response({"ok": True, "result": result})
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -217,11 +224,13 @@ class FakeBotApi:
         return True
 
     def _m_sendmessage(self, params: dict) -> dict:
+        check_text(params["text"])
         return self._bot_message(params, text=params["text"])
 
     def _m_sendphoto(self, params: dict) -> dict:
+        width, height = photo_size(params.get("photo"))
         photo = [{"file_id": f"sent-{len(self.calls)}", "file_unique_id": f"s{len(self.calls)}",
-                  "width": 800, "height": 600}]
+                  "width": width, "height": height}]
         return self._bot_message(params, photo=photo)
 
     def _m_senddocument(self, params: dict) -> dict:

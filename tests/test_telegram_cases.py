@@ -368,3 +368,17 @@ async def test_double_submit_creates_one_case(api, channel, cast, engine):
     assert conversation(engine, people[REPORTER].id) is None
     answered = {c.params["callback_query_id"] for c in api.calls_to("answerCallbackQuery")}
     assert len({i for i in answered if i.startswith(f"cbq-{REPORTER}")}) >= 2
+
+
+async def test_an_export_is_sent_as_a_document_and_then_removed(api, channel, engine, cast):
+    people, _ = cast
+    with unit_of_work(engine) as session:
+        code = session.exec(select(Invite.code).where(
+            Invite.person_id == people[STAFF].id)).first()
+    await exchange(api, STAFF, lambda: api.user_message(STAFF, f"/start {code}"))
+    exports = channel.app.settings.data_dir / "exports"
+    await exchange(api, STAFF, lambda: api.user_message(STAFF, "/export"))
+    documents = await api.wait_for(lambda: api.calls_to("sendDocument"))
+    assert documents[0].params["document"]["filename"].startswith("问题清单-")
+    assert documents[0].params["document"]["content"][:2] == b"PK"  # an XLSX (a zip)
+    await api.wait_for(lambda: not list(exports.glob("*.xlsx")))

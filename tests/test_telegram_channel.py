@@ -14,40 +14,25 @@ from telegram import Update
 from bot.channels.telegram_convert import to_event
 from bot.core.types import Button, EventKind, Reply
 from bot.delivery import DeliveryWorker
+from bot.startup import StartupError
 from storage import identities, outbox
 from storage.db import unit_of_work
-from storage.models import Invite, OutboxMessage, Person, ProcessedUpdate, Role
-from tests.fake_bot_api import FakeBotApi, group_chat, post_update
-from tests.telegram_support import started, telegram_app
+from storage.models import Invite, OutboxMessage, ProcessedUpdate, Role
+from tests.fake_bot_api import group_chat, post_update
+from tests.telegram_support import (
+    ALICE,
+    BOB,
+    CAROL,
+    ask,
+    free_port,
+    invites,
+    started,
+    telegram_app,
+)
 
-ALICE, BOB, CAROL = 5001, 5002, 5003
 WEBHOOK_SECRET = "s3cret-Token_1"
 # PTB itself reads RetryAfter.retry_after as an int while building the exception
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def invites(engine, count: int) -> list[tuple[str, str, int]]:
-    """(code, name, person id) of unused demo invites."""
-    with unit_of_work(engine) as session:
-        rows = session.exec(select(Invite, Person).join(Person, Person.id == Invite.person_id)
-                            .where(Invite.redeemed_at.is_(None)).order_by(Person.id)
-                            .limit(count)).all()
-        return [(invite.code, person.name, person.id) for invite, person in rows]
-
-
-async def ask(api: FakeBotApi, user_id: int, text: str, **extra) -> str:
-    """Send a message and return the text of the first reply to it."""
-    before = len(api.sent_texts(user_id))
-    api.user_message(user_id, text, **extra)
-    texts = await api.wait_for(lambda: api.sent_texts(user_id)[before:])
-    return texts[0]
 
 
 async def bound_user(api, engine, user_id: int = ALICE) -> str:
@@ -266,3 +251,30 @@ async def test_failures_do_not_stop_the_bot(api, channel, monkeypatch, caplog):
     assert "邀请码" in await ask(api, CAROL, "hello")
     assert raised == [str(ALICE)] and "boom" in caplog.text
     assert api.sent_texts(ALICE) == [] and api.sent_texts(BOB) == []
+
+
+async def test_a_proxy_carries_every_request(api, settings, engine, clock, demo):
+    app = telegram_app(settings, engine, clock, api, telegram_api_url="http://bot-api.invalid",
+                       telegram_proxy=SecretStr(api.url))  # the fake serves as an HTTP proxy
+    running = await started(app)
+    try:
+        assert "邀请码" in await ask(api, ALICE, "你好")
+    finally:
+        await running.stop()
+    assert api.calls_to("getUpdates") and api.calls_to("sendMessage")
+    assert {call.host for call in api.calls} == {"bot-api.invalid"}
+
+
+async def test_a_webhook_port_in_use_is_one_line(api, settings, engine, clock, demo):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        app = telegram_app(settings, engine, clock, api,
+                           telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+                           telegram_webhook_secret=SecretStr(WEBHOOK_SECRET),
+                           telegram_webhook_listen="127.0.0.1", telegram_webhook_port=port)
+        with pytest.raises(StartupError) as caught:
+            await started(app)
+    assert str(caught.value) == ("invalid configuration: LIANDONG_TELEGRAM_WEBHOOK_PORT: cannot"
+                                 f" listen on 127.0.0.1:{port} (Address already in use)")

@@ -9,9 +9,10 @@ from urllib.parse import urlparse
 from telegram import Bot, BotCommand, CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
+from bot.channels.telegram_concurrency import PerPersonUpdateProcessor
 from bot.channels.telegram_convert import (
     CHANNEL,
     delivery_error,
@@ -20,6 +21,9 @@ from bot.channels.telegram_convert import (
     split_text,
     to_event,
 )
+from bot.channels.telegram_media import outgoing_photo
+from bot.channels.telegram_startup import startup_error
+from bot.config import Settings
 from bot.core.channel import PermanentDeliveryError
 from bot.core.types import Attachment, Reply
 from storage.models import Role
@@ -38,16 +42,8 @@ class TelegramChannel:
         settings = app.settings
         if settings.telegram_token is None:
             raise ValueError("LIANDONG_TELEGRAM_TOKEN is not set")
-        root = settings.telegram_api_url.rstrip("/")
         self.app = app
-        self.application = (
-            Application.builder()
-            .token(settings.telegram_token.get_secret_value())
-            .base_url(f"{root}/bot")
-            .base_file_url(f"{root}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=0))  # the outbox does the retrying
-            .build()
-        )
+        self.application = application_builder(settings).build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._warned_chats: set[int] = set()
@@ -59,14 +55,18 @@ class TelegramChannel:
 
     async def start(self) -> None:
         """Initialize, publish the command menu, start polling or the webhook, then handling."""
-        await self.application.initialize()
         try:
+            await self.application.initialize()
             await self._set_commands()
             await self._start_updater()
             await self.application.start()
-        except BaseException:
+        except BaseException as exc:
             await self.stop()
-            raise
+            problem = startup_error(exc, self.app.settings)
+            if problem is None:
+                raise
+            log.debug("start-up failed: %s", problem, exc_info=exc)
+            raise problem from None
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, close the HTTP clients."""
@@ -76,6 +76,7 @@ class TelegramChannel:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        await self.bot.shutdown()  # closes the HTTP clients when initialize() failed half-way
 
     def address_for(self, person_id: int, identities: dict[str, str],
                     person_name: str) -> str | None:
@@ -88,7 +89,7 @@ class TelegramChannel:
             await self._send_reply(int(address), reply)
         except TelegramError as exc:
             raise delivery_error(exc) from exc
-        except (OSError, ValueError) as exc:  # a missing attachment file, a malformed address
+        except ValueError as exc:  # a malformed address (attachment failures are only logged)
             raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
     async def _start_updater(self) -> None:
@@ -162,15 +163,45 @@ class TelegramChannel:
             last = index == len(chunks) - 1
             await self.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
         for attachment in reply.attachments:
-            await self._send_attachment(chat_id, attachment)
+            try:
+                await self._send_attachment(chat_id, attachment)
+            except (TelegramError, OSError) as exc:  # the others still go out
+                log.warning("attachment %s to chat %s not sent: %s: %s", attachment.filename,
+                            chat_id, type(exc).__name__, exc)
 
     async def _send_attachment(self, chat_id: int, attachment: Attachment) -> None:
-        with Path(attachment.path).open("rb") as handle:
-            if attachment.is_photo:
-                await self.bot.send_photo(chat_id, photo=handle, filename=attachment.filename)
+        path = Path(attachment.path)
+        if not attachment.is_photo:
+            await self._upload(chat_id, path, attachment.filename, False)
+        else:
+            async with outgoing_photo(path) as outgoing:
+                await self._upload(chat_id, outgoing.path, attachment.filename, outgoing.as_photo)
+        if attachment.temporary:  # an export: sent, so no longer kept on our disk
+            path.unlink(missing_ok=True)
+
+    async def _upload(self, chat_id: int, path: Path, filename: str, as_photo: bool) -> None:
+        with path.open("rb") as handle:
+            if as_photo:
+                await self.bot.send_photo(chat_id, photo=handle, filename=filename)
             else:
-                await self.bot.send_document(chat_id, document=handle,
-                                             filename=attachment.filename)
+                await self.bot.send_document(chat_id, document=handle, filename=filename)
+
+
+def application_builder(settings: Settings) -> ApplicationBuilder:
+    """PTB's builder for our settings: Bot API root, proxy, rate limits, concurrency."""
+    root = settings.telegram_api_url.rstrip("/")
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=0))  # the outbox does the retrying
+        .concurrent_updates(PerPersonUpdateProcessor())
+    )
+    if settings.telegram_proxy is not None:
+        proxy = settings.telegram_proxy.get_secret_value()
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
+    return builder
 
 
 async def _answer(query: CallbackQuery) -> None:

@@ -20,7 +20,7 @@ from bot.core.channel import DeliveryError, PermanentDeliveryError, TransientDel
 from bot.core.types import Event, EventKind, Location, MediaRef, Reply
 
 CHANNEL = "telegram"
-MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
+MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message, in UTF-16 code units
 PERMANENT_ERRORS = (BadRequest, Forbidden, ChatMigrated, InvalidToken, EndPointNotFound)
 
 
@@ -86,18 +86,37 @@ def reply_markup(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (a character beyond the BMP counts 2)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """Cut a long text into messages Telegram accepts, preferring line breaks."""
+    """Cut a long text into messages Telegram accepts (in UTF-16 units), preferring line breaks.
+
+    Python indexes by code point, so a cut never falls inside a surrogate pair.
+    """
     chunks: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit)
-        cut = cut if cut > 0 else limit
+    while utf16_length(rest) > limit:
+        end = _fitting_prefix(rest, limit)
+        cut = rest.rfind("\n", 0, end)
+        cut = cut if cut > 0 else end
         chunks.append(rest[:cut])
         rest = rest[cut:].lstrip("\n")
     if rest.strip():
         chunks.append(rest)
     return chunks
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """The length (in characters) of the longest prefix of `text` within `limit` UTF-16 units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return max(index, 1)
+    return len(text)
 
 
 def delivery_error(exc: TelegramError) -> DeliveryError:

@@ -1,0 +1,75 @@
+"""Start-up checks: each problem becomes one line naming the setting, never a traceback."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.admin import ready_engine
+from bot.config import Settings, parse_database_url
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class StartupError(Exception):
+    """The bot cannot start; `str()` is the one line to print (no secret in it)."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"invalid configuration: {setting}: {reason}")
+        self.setting = setting
+
+
+def check_data_dir(path: Path) -> None:
+    """Create the data directory and prove it is writable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise StartupError("LIANDONG_DATA_DIR", f"cannot write to {path} ({reason})") from None
+
+
+def open_database(settings: Settings) -> Engine:
+    """An engine on the migrated database, or a StartupError saying where it could not connect."""
+    url = parse_database_url(settings.effective_database_url)
+    try:
+        if url.get_backend_name() == "postgresql":
+            _probe(url)
+        return ready_engine(settings)
+    except (DBAPIError, OSError) as exc:
+        raise StartupError("LIANDONG_DATABASE_URL", _describe(url, exc)) from None
+
+
+def _probe(url: URL) -> None:
+    """Connect once with a timeout, so an unreachable server fails fast instead of hanging."""
+    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    finally:
+        engine.dispose()
+
+
+def _describe(url: URL, exc: Exception) -> str:
+    """Where the database is and why it failed; the password is never part of it."""
+    reason = _reason(exc)
+    if url.password:
+        reason = reason.replace(str(url.password), "***")
+    if url.get_backend_name() == "sqlite":
+        return f"cannot open the SQLite database {url.database} ({reason})"
+    where = f"{url.host}:{url.port or 5432}" if url.host else "the local socket"
+    return f"cannot connect to PostgreSQL at {where} ({reason})"
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own words, last part of the first line: 'Connection refused' and the like."""
+    original = getattr(exc, "orig", None) or exc
+    if isinstance(original, OSError) and original.strerror:
+        return original.strerror
+    first_line = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    return first_line.rsplit(": ", 1)[-1].strip() or type(original).__name__
