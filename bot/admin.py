@@ -7,7 +7,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, func, select
 
 from bot.config import Settings
@@ -56,7 +56,8 @@ def office_engine(settings: Settings) -> Iterator[Engine]:
 def upgrade_database(settings: Settings) -> str:
     """Apply migrations; say where."""
     with office_engine(settings):
-        return translator(settings)("db.upgraded", url=settings.effective_database_url)
+        shown = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+        return translator(settings)("db.upgraded", url=shown)
 
 
 def roster_is_empty(engine: Engine) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot.config import Settings, describe_validation_error
@@ -20,6 +21,7 @@ from storage.demo import DEMO_STAFF_PHONE, load_demo
 from storage.migrate import upgrade
 from storage.models import Person
 from tests.given import a_delegate
+from tests.support import postgres_available, postgres_url, with_search_path
 
 TIMEOUT = 180
 
@@ -254,3 +256,22 @@ def test_env_example_promises_no_briefing_before_it_exists() -> None:
     has_briefing = any("briefing" in name for name in Settings.model_fields)
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert has_briefing or ("briefing" not in text.lower() and "16:30" not in text)
+
+
+@pytest.mark.skipif(postgres_available(postgres_url()) is not None, reason="needs PostgreSQL")
+def test_db_upgrade_never_prints_the_database_password(tmp_path) -> None:
+    schema = f"liandong_pw_{os.getpid()}"
+    admin = make_engine(postgres_url())
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        url = make_url(with_search_path(postgres_url(), schema)).set(password="s3cret-pw")
+        result = _liandong(tmp_path / "data", "db", "upgrade",
+                           database_url=url.render_as_string(hide_password=False))
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+    assert result.returncode == 0, result.stderr
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert "***" in result.stdout
