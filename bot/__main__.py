@@ -18,9 +18,11 @@ cli = typer.Typer(add_completion=False, help="Liandong (联动) bot.",
 db_cli = typer.Typer(help="Database schema.", **PLAIN)
 roster_cli = typer.Typer(help="The office's roster of people.", **PLAIN)
 export_cli = typer.Typer(help="Exports for the office.", **PLAIN)
+users_cli = typer.Typer(help="People on the roster.", rich_markup_mode=None)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(export_cli, name="export")
+cli.add_typer(users_cli, name="users")
 
 
 def load_settings() -> Settings:
@@ -47,6 +49,7 @@ QrDir = Annotated[Path | None, typer.Option(
     "--qr", metavar="DIR", file_okay=False,
     help="Write one QR code per invite and a printable invites.html into DIR.")]
 ExportFile = Annotated[Path, typer.Option("--out", dir_okay=False, help="The .xlsx to write.")]
+Phone = Annotated[str, typer.Argument(metavar="PHONE", help="The person's mobile number.")]
 IssueMissing = Annotated[bool, typer.Option(
     "--issue", help="First issue invites to unbound people who have no valid one.")]
 
@@ -119,12 +122,29 @@ def export_cases(out: ExportFile):
     typer.echo(export_cases_file(load_settings(), out))
 
 
-@cli.command()
-def users():
+@users_cli.callback(invoke_without_command=True)
+def users(ctx: typer.Context):
     """List everyone: level, roles, groups (and which they lead), departments, binding."""
-    from bot.admin import list_users
+    if ctx.invoked_subcommand is None:
+        from bot.admin import list_users
 
-    typer.echo(list_users(load_settings()))
+        typer.echo(list_users(load_settings()))
+
+
+@users_cli.command("deactivate")
+def users_deactivate(phone: Phone):
+    """Take access back: the person becomes a stranger to the bot; pending pushes are cancelled."""
+    from bot.admin import set_active
+
+    _finish(set_active(load_settings(), phone, False))
+
+
+@users_cli.command("activate")
+def users_activate(phone: Phone):
+    """Give a deactivated person access again (their bound chat accounts work at once)."""
+    from bot.admin import set_active
+
+    _finish(set_active(load_settings(), phone, True))
 
 
 def main() -> None:

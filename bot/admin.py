@@ -135,6 +135,29 @@ def list_users(settings: Settings) -> str:
         return users_table(session, translator(settings))
 
 
+def set_active(settings: Settings, phone: str, active: bool) -> Outcome:
+    """`liandong users deactivate|activate PHONE`."""
+    from storage.phones import normalize_phone
+    from storage.revocation import activate, deactivate
+
+    t, number = translator(settings), normalize_phone(phone)
+    with office_engine(settings) as engine, unit_of_work(engine) as session:
+        person = session.exec(select(Person).where(Person.phone == number)).first() \
+            if number else None
+        if person is None:
+            return Outcome(False, t("users.not_found", phone=phone))
+        if person.active == active:
+            return Outcome(True, t("users.already_active" if active else "users.already_inactive",
+                                   name=person.name))
+        now = Clock().utcnow()
+        if active:
+            activate(session, person, now, None)
+            return Outcome(True, t("users.activated", name=person.name))
+        done = deactivate(session, person, now, None)
+        return Outcome(True, t("users.deactivated", name=person.name,
+                               pushes=done.pushes_cancelled, invites=done.invites_expired))
+
+
 def export_cases_file(settings: Settings, out: Path) -> str:
     """Write every case to `out` (an .xlsx file); say how many and where."""
     from handlers.cases.case_export import export_cases

@@ -21,6 +21,7 @@ log = logging.getLogger("liandong.delivery")
 MAX_ATTEMPTS = 12
 UNREACHABLE_RETRY = timedelta(hours=1)
 UNREACHABLE_GIVE_UP = timedelta(days=7)
+INACTIVE = object()  # _target's answer for a deactivated person
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -63,6 +64,9 @@ class DeliveryWorker:
 
     async def _deliver(self, message_id, person_id, payload, attempts, created_at) -> int:
         target = self._target(person_id)
+        if target is INACTIVE:
+            self._finish(lambda s: outbox.mark_cancelled(s, message_id, "person deactivated"))
+            return 0
         if target is None:
             return self._unreachable(message_id, created_at)
         channel, address = target
@@ -85,6 +89,8 @@ class DeliveryWorker:
             accounts = identities.addresses_of(session, person_id)
         if person is None:
             return None
+        if not person.active:
+            return INACTIVE
         for channel in self.channels:
             address = channel.address_for(person_id, accounts, person.name)
             if address is not None:

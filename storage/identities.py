@@ -11,10 +11,11 @@ from storage.models import ChannelIdentity, Person, ProcessedUpdate
 
 
 def resolve(session: Session, channel: str, external_id: str) -> Person | None:
-    """The person bound to this chat account, if any."""
+    """The active person bound to this chat account, if any (a deactivated one is a stranger)."""
     return session.exec(
         select(Person).join(ChannelIdentity, ChannelIdentity.person_id == Person.id)
-        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id,
+               Person.active)
     ).first()
 
 

@@ -68,11 +68,12 @@ def redeem(session: Session, code: str, redeemed_by: str, now: datetime) -> Rede
         return Redemption(None, InviteProblem.UNKNOWN)
     if invite.redeemed_at is not None:
         return Redemption(None, InviteProblem.USED)
-    if invite.expires_at <= now:
+    person = session.get(Person, invite.person_id)
+    if invite.expires_at <= now or person is None or not person.active:
         return Redemption(None, InviteProblem.EXPIRED)
     invite.redeemed_at, invite.redeemed_by = now, redeemed_by
     session.add(invite)
-    return Redemption(session.get(Person, invite.person_id), None)
+    return Redemption(person, None)
 
 
 def unused(session: Session, now: datetime) -> list[tuple[Invite, Person]]:

@@ -167,6 +167,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # its addressee was deactivated
 
 
 class OutboxMessage(SQLModel, table=True):

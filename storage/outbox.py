@@ -96,6 +96,12 @@ def mark_failed(session: Session, message_id: int, error: str) -> None:
         session.add(row)
 
 
+def mark_cancelled(session: Session, message_id: int, why: str) -> None:
+    """Never send this row (its addressee was deactivated)."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        status=OutboxStatus.CANCELLED, last_error=why[:500]))
+
+
 def by_key_prefix(session: Session, prefix: str) -> list[OutboxMessage]:
     """Rows whose dedupe key starts with `prefix`, oldest first."""
     return list(session.exec(select(OutboxMessage).where(

@@ -275,3 +275,25 @@ def test_db_upgrade_never_prints_the_database_password(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "s3cret-pw" not in result.stdout + result.stderr
     assert "***" in result.stdout
+
+
+def test_users_deactivate_and_activate_from_the_command_line(tmp_path) -> None:
+    data = tmp_path / "data"
+    engine = make_engine(f"sqlite:///{data / 'liandong.db'}")
+    upgrade(engine)
+    with unit_of_work(engine) as session:
+        load_demo(session, datetime.now(UTC), 30)
+    person = a_delegate(engine)
+    gone = _liandong(data, "users", "deactivate", person.phone)
+    assert gone.returncode == 0, gone.stderr
+    assert f"已停用 {person.name}" in gone.stdout
+    assert "已经停用" in _liandong(data, "users", "deactivate", person.phone).stdout
+    listed = _liandong(data, "users").stdout
+    assert any(person.name in line and "停用" in line for line in listed.splitlines())
+    back = _liandong(data, "users", "activate", person.phone)
+    assert f"已重新启用 {person.name}" in back.stdout
+    unknown = _liandong(data, "users", "deactivate", "13512345678")
+    assert unknown.returncode == 1 and "13512345678" in unknown.stderr
+    with unit_of_work(engine) as session:
+        assert session.get(Person, person.id).active
+    engine.dispose()
