@@ -33,6 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.cases
+	$(BIN)/python -m bench.sweep
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -7,7 +7,16 @@ from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.report import REPORT
 from handlers import adduser, deactivate, menu, onboarding
-from handlers.cases import action_flows, actions, assign, extensions, photos, report, views
+from handlers.cases import (
+    action_flows,
+    actions,
+    assign,
+    extensions,
+    photos,
+    report,
+    supervise,
+    views,
+)
 from storage.models import Role
 
 
@@ -26,6 +35,8 @@ def register_routes(router: Router) -> None:
     router.command("case", views.case_detail, help_key="help.case")
     router.command("inbox", views.inbox, Role.SQUAD_LEADER, Role.STAFF, help_key="help.inbox")
     router.command("tasks", views.tasks, Role.LIAISON, help_key="help.tasks")
+    router.command("supervise", supervise.supervise, Role.LEADERSHIP, Role.STAFF,
+                   help_key="help.supervise")
     router.command("export", views.export, Role.STAFF, help_key="help.export")
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("deactivate", deactivate.begin, Role.STAFF, help_key="help.deactivate")

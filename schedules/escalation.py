@@ -1,52 +1,36 @@
-"""Deadline sweeps over cases: reminders, overdue notices, 重点督办 and the verify fallback."""
+"""Deadline sweeps over cases: reminders, overdue notices, 重点督办 and the verify fallback.
+
+Each rung asks the database for the cases that are due and not yet marked, then works chunk by
+chunk: recipients are read and messages rendered in a read-only transaction, and only the
+writing (pushes, marks, audit lines) happens in a short write transaction. So the steady sweep
+finds nothing to do at once, and the bot's own events never wait long for SQLite's write lock.
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from bot.core.context import Services, new_push
+from bot.core.context import Services
 from bot.core.types import Reply
 from handlers.cases.notify import case_buttons
-from handlers.cases.render import short
+from schedules.digest import queue_supervision_digest
+from schedules.sweep_context import EscalationLadder, Sweep
 from schedules.workdays import WorkCalendar, default_calendar
-from storage import audit, outbox, people
+from storage import audit, escalation_marks, outbox
 from storage.case_models import Case, CaseReporter, CaseStatus
 from storage.db import unit_of_work
-from storage.models import AuditEntry, Department, Liaison, Membership, OutboxMessage, Person, Role
+from storage.models import Person
 
+__all__ = ["EscalationLadder", "run_escalation"]
 log = logging.getLogger(__name__)
 ACTIVE = [CaseStatus.ASSIGNED.value, CaseStatus.ACKNOWLEDGED.value, CaseStatus.IN_PROGRESS.value]
-RUNGS = ("ack_reminder", "deadline_warning", "overdue", "leadership", "verify_fallback")
-MARKS = ("marked_overdue", "marked_key_supervision")
-CHUNK = 200  # cases loaded at a time
-KEY_BATCH = 500  # dedupe keys looked up per query
-ONE_DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class EscalationLadder:
-    """Working days each rung waits; settings named `escalation_<field>` override the defaults."""
-
-    ack_reminder_after: int = 2
-    deadline_warning_before: int = 3
-    leadership_after_overdue: int = 5
-    verify_fallback_after: int = 3
-
-    @classmethod
-    def from_settings(cls, settings: object) -> EscalationLadder:
-        """The ladder from settings, keeping the default of any rung they do not name."""
-        defaults = cls()
-        return cls(**{f.name: getattr(settings, f"escalation_{f.name}", getattr(defaults, f.name))
-                      for f in fields(cls)})
+CHUNK = 500  # cases planned (and written) at a time
 
 
 @dataclass
@@ -62,76 +46,26 @@ class Notice:
 
 
 @dataclass
-class Sweep:
-    """One run over the cases: its moment, calendar, ladder, counts and cached recipients."""
+class Work:
+    """What one chunk of one rung writes: pushes, and the cases its rung is now done for."""
 
-    session: Session
-    services: Services
-    calendar: WorkCalendar
-    ladder: EscalationLadder
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUNGS + MARKS, 0))
-    cache: dict[tuple, list[Person]] = field(default_factory=dict)
-    commit_chunks: bool = False  # commit after each chunk: short write locks, kept progress
-
-    def __post_init__(self) -> None:
-        self.now = self.services.clock.utcnow()
-        self.tz = self.services.settings.tz
-        self.today = self.local_date(self.now)
-        self.workdays = functools.cache(self.calendar.workdays_between)  # many cases share dates
-        self.departments = dict(self.session.exec(select(Department.id, Department.name)).all())
-
-    def local_date(self, moment: datetime) -> date:
-        """The deployment's calendar date of a stored moment."""
-        return moment.astimezone(self.tz).date()
-
-    def start_of(self, day: date) -> datetime:
-        """The UTC moment the local `day` begins."""
-        return datetime.combine(day, time(0), tzinfo=self.tz).astimezone(UTC)
-
-    def working_days_ago(self, n: int) -> datetime:
-        """Moments before this fall on local days at least `n` working days before today."""
-        day, count = self.today, 0
-        while count < n:  # invariant: count == working days in (day, today]
-            count += self.calendar.is_workday(day)
-            day -= ONE_DAY
-        return self.start_of(day + ONE_DAY)
-
-    def people(self, key: tuple, load: Callable[[], list[Person]]) -> list[Person]:
-        """Active recipients loaded once per sweep under `key`."""
-        if key not in self.cache:
-            self.cache[key] = [p for p in load() if p.active]
-        return self.cache[key]
+    pushes: list[outbox.NewPush] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
 
 
-def liaisons(sweep: Sweep, department_id: int | None) -> list[Person]:
-    """The department's liaisons."""
-    return sweep.people(("liaisons", department_id), lambda: list(sweep.session.exec(
-        select(Person).join(Liaison, Liaison.person_id == Person.id)
-        .where(Liaison.department_id == department_id).order_by(Person.id)).all()))
+Planner = Callable[[Sweep, Session, list[Case]], list[Notice]]
+Marked = Callable[[Sweep, Session, list[Case]], None]
 
 
-def leaders(sweep: Sweep, group_id: int) -> list[Person]:
-    """The squad leaders of a group."""
-    return sweep.people(("leaders", group_id), lambda: people.leaders_of(sweep.session, group_id))
+@dataclass(frozen=True)
+class Rung:
+    """A rung of the ladder: the cases it is due for, who it tells, what else it records."""
 
-
-def members(sweep: Sweep, group_id: int) -> list[Person]:
-    """Everyone in a group."""
-    return sweep.people(("members", group_id), lambda: list(sweep.session.exec(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group_id).order_by(Person.id)).all()))
-
-
-def holders(sweep: Sweep, role: Role) -> list[Person]:
-    """Everyone granted an explicit role."""
-    return sweep.people(("role", role.value), lambda: people.with_role(sweep.session, role))
-
-
-def facts(sweep: Sweep, case: Case) -> dict:
-    """What every notice says about a case: number, short text, department, deadline."""
-    deadline = sweep.local_date(case.deadline).isoformat() if case.deadline else "—"
-    return {"number": case.number, "text": short(case.description),
-            "department": sweep.departments.get(case.department_id, "—"), "deadline": deadline}
+    name: str
+    basis: str  # the Case column whose value the rung is about (a new value means a new rung)
+    due: Callable[[Sweep], tuple]
+    plan: Planner
+    on_marked: Marked | None = None
 
 
 def fan_out(prefix: str, recipients: Sequence[Person], text_key: str, case: Case,
@@ -142,175 +76,165 @@ def fan_out(prefix: str, recipients: Sequence[Person], text_key: str, case: Case
             for pid, p in unique.items()]
 
 
-def existing_keys(session: Session, keys: list[str]) -> set[str]:
-    """The dedupe keys among `keys` already in the outbox."""
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_BATCH):
-        found.update(session.exec(select(OutboxMessage.dedupe_key).where(
-            OutboxMessage.dedupe_key.in_(keys[start:start + KEY_BATCH]))).all())
-    return found
-
-
-def queue(sweep: Sweep, rung: str, notices: list[Notice]) -> None:
-    """Queue the notices not yet in the outbox, each in its recipient's language, in bulk.
-
-    Keys already there are skipped before rendering (the steady state); the insert itself is
-    insert-if-absent, so a second process sweeping at the same moment is harmless.
-    """
-    done = existing_keys(sweep.session, [n.key for n in notices])
-    pushes = []
-    for notice in notices:
-        if notice.key in done:
-            continue
-        done.add(notice.key)
-        t = sweep.services.catalogs.translator(notice.person.locale)
-        reply = Reply(t(notice.text_key, **notice.values),
-                      buttons=case_buttons(t, notice.case, *notice.actions))
-        pushes.append(new_push(sweep.services, notice.person.id, notice.key, reply))
-    sweep.counts[rung] += outbox.enqueue_many(sweep.session, pushes, sweep.now)
-
-
-def run_rung(sweep: Sweep, rung: str, conditions: tuple,
-             plan: Callable[[Sweep, list[Case]], list[Notice]]) -> None:
-    """Select the ids of due cases in SQL, then plan and queue notices chunk by chunk."""
-    ids = list(sweep.session.exec(select(Case.id).where(*conditions).order_by(Case.id)).all())
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(sweep.session.exec(select(Case).where(
-            Case.id.in_(ids[start:start + CHUNK])).order_by(Case.id)).all())
-        queue(sweep, rung, plan(sweep, chunk))
-        if sweep.commit_chunks:  # every chunk is idempotent, so a partial run is safe
-            sweep.session.commit()
-
-
-def plan_ack_reminders(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
+def plan_ack_reminders(sweep: Sweep, session: Session, chunk: list[Case]) -> list[Notice]:
     """Liaisons who have not acknowledged an assignment: a reminder with an Acknowledge button."""
     notices = []
     for case in chunk:
         assigned = sweep.local_date(case.assigned_at)
-        values = {**facts(sweep, case), "days": sweep.workdays(assigned, sweep.today)}
+        values = {**sweep.facts(case), "days": sweep.workdays(assigned, sweep.today)}
         notices += fan_out(f"case:{case.id}:ack-reminder:{assigned.isoformat()}",
-                           liaisons(sweep, case.department_id), "escalation.ack_reminder", case,
-                           ("ack", "view"), values)
+                           sweep.liaisons(session, case.department_id),
+                           "escalation.ack_reminder", case, ("ack", "view"), values)
     return notices
 
 
-def plan_deadline_warnings(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
+def plan_deadline_warnings(sweep: Sweep, session: Session, chunk: list[Case]) -> list[Notice]:
     """Liaisons of cases whose deadline is a few working days away."""
     notices = []
     for case in chunk:
         due = sweep.local_date(case.deadline)
-        values = {**facts(sweep, case), "days": sweep.workdays(sweep.today, due)}
+        values = {**sweep.facts(case), "days": sweep.workdays(sweep.today, due)}
         notices += fan_out(f"case:{case.id}:deadline-warning:{due.isoformat()}",
-                           liaisons(sweep, case.department_id), "escalation.deadline_warning",
-                           case, ("view",), values)
+                           sweep.liaisons(session, case.department_id),
+                           "escalation.deadline_warning", case, ("view",), values)
     return notices
 
 
-def overdue_values(sweep: Sweep, case: Case) -> dict:
-    """Facts plus calendar and working days past the deadline."""
-    due = sweep.local_date(case.deadline)
-    return {**facts(sweep, case), "days": (sweep.today - due).days,
-            "workdays": sweep.workdays(due, sweep.today)}
-
-
-def audited(sweep: Sweep, action: str, chunk: list[Case]) -> set[tuple[int, str]]:
-    """(case id, note) of the audit entries of `action` on these cases."""
-    return set(sweep.session.exec(select(AuditEntry.subject_id, AuditEntry.note).where(
-        AuditEntry.action == action, AuditEntry.subject_type == "case",
-        AuditEntry.subject_id.in_([c.id for c in chunk]))).all())
-
-
-def plan_overdue(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
-    """Mark each case overdue once per deadline; tell liaisons, squad leaders and staff."""
-    marked, notices = audited(sweep, "case.overdue", chunk), []
-    for case in chunk:
-        due = sweep.local_date(case.deadline).isoformat()
-        if (case.id, due) not in marked:
-            audit.record(sweep.session, sweep.now, None, "case.overdue", subject_type="case",
-                         subject_id=case.id, from_state=case.status, to_state=case.status,
-                         note=due)
-            sweep.counts["marked_overdue"] += 1
-        recipients = [*liaisons(sweep, case.department_id), *leaders(sweep, case.group_id),
-                      *holders(sweep, Role.STAFF)]
-        notices += fan_out(f"case:{case.id}:overdue:{due}", recipients, "escalation.overdue",
-                           case, ("view",), overdue_values(sweep, case))
-    return notices
-
-
-def mark_key_supervision(sweep: Sweep, chunk: list[Case]) -> None:
-    """Flag the cases 重点督办 in one statement, without touching their version (not a move)."""
-    if not chunk:
-        return
-    sweep.session.execute(update(Case).where(
-        Case.id.in_([case.id for case in chunk]), Case.key_supervision.is_(False),
-    ).values(key_supervision=True, updated_at=sweep.now).execution_options(
-        synchronize_session=False))
-    for case in chunk:
-        set_committed_value(case, "key_supervision", True)
-        audit.record(sweep.session, sweep.now, None, "case.key_supervision",
-                     subject_type="case", subject_id=case.id, from_state=case.status,
-                     to_state=case.status, note=sweep.local_date(case.deadline).isoformat())
-    sweep.counts["marked_key_supervision"] += len(chunk)
-
-
-def plan_leadership(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
-    """Put long-overdue cases under key supervision (重点督办) and tell leadership."""
-    mark_key_supervision(sweep, [case for case in chunk if not case.key_supervision])
+def plan_overdue(sweep: Sweep, session: Session, chunk: list[Case]) -> list[Notice]:
+    """The department's liaisons and the group's squad leaders; the office reads the digest."""
     notices = []
     for case in chunk:
         due = sweep.local_date(case.deadline).isoformat()
-        notices += fan_out(f"case:{case.id}:leadership:{due}", holders(sweep, Role.LEADERSHIP),
-                           "escalation.leadership", case, ("view",), overdue_values(sweep, case))
+        recipients = [*sweep.liaisons(session, case.department_id),
+                      *sweep.leaders(session, case.group_id)]
+        notices += fan_out(f"case:{case.id}:overdue:{due}", recipients, "escalation.overdue",
+                           case, ("view",), sweep.overdue_values(case))
     return notices
 
 
-def plan_verify_fallback(sweep: Sweep, chunk: list[Case]) -> list[Notice]:
+def audit_overdue(sweep: Sweep, session: Session, cases: list[Case]) -> None:
+    """One timeline line per case and deadline."""
+    audit.record_many(session, sweep.now, "case.overdue", "case", [
+        (case.id, case.status, sweep.local_date(case.deadline).isoformat()) for case in cases])
+    sweep.count("marked_overdue", len(cases))
+
+
+def mark_key_supervision(sweep: Sweep, session: Session, cases: list[Case]) -> None:
+    """Flag long-overdue cases 重点督办 (not a move: the case's version stays) and log it."""
+    session.execute(update(Case).where(Case.id.in_([c.id for c in cases])).values(
+        key_supervision=True, updated_at=sweep.now).execution_options(synchronize_session=False))
+    audit.record_many(session, sweep.now, "case.key_supervision", "case", [
+        (case.id, case.status, sweep.local_date(case.deadline).isoformat()) for case in cases])
+    sweep.count("marked_key_supervision", len(cases))
+
+
+def plan_verify_fallback(sweep: Sweep, session: Session, chunk: list[Case]) -> list[Notice]:
     """Ask the other delegates of the group to verify a fix the reporters left unanswered."""
-    reporter_ids = set(sweep.session.exec(select(CaseReporter.case_id, CaseReporter.person_id)
-                                          .where(CaseReporter.case_id.in_([c.id for c in chunk])))
-                       .all())
+    reporter_ids = set(session.exec(select(CaseReporter.case_id, CaseReporter.person_id)
+                                    .where(CaseReporter.case_id.in_([c.id for c in chunk]))).all())
     notices = []
     for case in chunk:
         rectified = sweep.local_date(case.rectified_at)
-        others = [p for p in members(sweep, case.group_id) if (case.id, p.id) not in reporter_ids]
-        values = {**facts(sweep, case), "rectified": rectified.isoformat(),
+        others = [p for p in sweep.members(session, case.group_id)
+                  if (case.id, p.id) not in reporter_ids]
+        values = {**sweep.facts(case), "rectified": rectified.isoformat(),
                   "days": sweep.workdays(rectified, sweep.today)}
         notices += fan_out(f"case:{case.id}:verify-fallback:{rectified.isoformat()}", others,
                            "escalation.verify_fallback", case, ("vs", "vb", "vd"), values)
     return notices
 
 
-def sweep_case_deadlines(session: Session, services: Services,
-                         calendar: WorkCalendar | None = None,
-                         ladder: EscalationLadder | None = None,
-                         commit_chunks: bool = False) -> dict[str, int]:
-    """Queue every due rung not queued before; counts of new notices per rung and of marks."""
-    ladder = ladder or EscalationLadder.from_settings(services.settings)
-    calendar = calendar or default_calendar()
-    sweep = Sweep(session, services, calendar, ladder, commit_chunks=commit_chunks)
+def _no_notices(_sweep: Sweep, _session: Session, _chunk: list[Case]) -> list[Notice]:
+    return []
+
+
+def ladder_rungs(sweep: Sweep) -> tuple[Rung, ...]:
+    """The rungs in the order a sweep climbs them."""
+    ladder = sweep.ladder
     warn_until = sweep.start_of(sweep.calendar.add_workdays(
         sweep.today, ladder.deadline_warning_before + 1))
-    run_rung(sweep, "ack_reminder", (Case.status == CaseStatus.ASSIGNED.value,
-             Case.assigned_at < sweep.working_days_ago(ladder.ack_reminder_after)),
-             plan_ack_reminders)
-    run_rung(sweep, "deadline_warning", (Case.status.in_(ACTIVE), Case.deadline >= sweep.now,
-             Case.deadline < warn_until), plan_deadline_warnings)
-    run_rung(sweep, "overdue", (Case.status.in_(ACTIVE), Case.deadline < sweep.now),
-             plan_overdue)
-    run_rung(sweep, "leadership", (Case.status.in_(ACTIVE), Case.deadline < sweep.now,
-             Case.deadline < sweep.working_days_ago(ladder.leadership_after_overdue)),
-             plan_leadership)
-    run_rung(sweep, "verify_fallback", (Case.status == CaseStatus.RECTIFIED.value,
-             Case.rectified_at < sweep.working_days_ago(ladder.verify_fallback_after)),
-             plan_verify_fallback)
-    return sweep.counts
+    return (
+        Rung("ack_reminder", "assigned_at", lambda s: (
+            Case.status == CaseStatus.ASSIGNED.value,
+            Case.assigned_at < s.working_days_ago(ladder.ack_reminder_after)),
+            plan_ack_reminders),
+        Rung("deadline_warning", "deadline", lambda s: (
+            Case.status.in_(ACTIVE), Case.deadline >= s.now, Case.deadline < warn_until),
+            plan_deadline_warnings),
+        Rung("overdue", "deadline", lambda s: (Case.status.in_(ACTIVE), Case.deadline < s.now),
+             plan_overdue, audit_overdue),
+        Rung("leadership", "deadline", lambda s: (
+            Case.status.in_(ACTIVE), Case.deadline < s.now,
+            Case.deadline < s.working_days_ago(ladder.leadership_after_overdue)),
+            _no_notices, mark_key_supervision),
+        Rung("verify_fallback", "rectified_at", lambda s: (
+            Case.status == CaseStatus.RECTIFIED.value,
+            Case.rectified_at < s.working_days_ago(ladder.verify_fallback_after)),
+            plan_verify_fallback),
+    )
+
+
+def render(sweep: Sweep, notices: list[Notice]) -> list[outbox.NewPush]:
+    """Each notice in its recipient's language, as an outbox row held through quiet hours.
+
+    A case's notice reads the same for everyone who shares a language, so it is rendered once
+    per case and language, however many people it goes to.
+    """
+    rendered: dict[tuple, dict] = {}
+    pushes = []
+    for notice in notices:
+        which = (notice.case.id, notice.text_key, notice.person.locale)
+        if which not in rendered:
+            t = sweep.services.catalogs.translator(notice.person.locale)
+            rendered[which] = Reply(t(notice.text_key, **notice.values), buttons=case_buttons(
+                t, notice.case, *notice.actions)).to_dict()
+        pushes.append(outbox.NewPush(notice.key, notice.person.id, rendered[which], sweep.due))
+    return pushes
+
+
+def climb(sweep: Sweep, rung: Rung) -> None:
+    """Every due, unmarked case of one rung, chunk by chunk."""
+    basis = getattr(Case, rung.basis)
+    with unit_of_work(sweep.engine, read_only=True) as session:
+        ids = list(session.exec(select(Case.id).where(
+            *rung.due(sweep), escalation_marks.not_marked(rung.name, basis))
+            .order_by(Case.id)).all())
+    for start in range(0, len(ids), CHUNK):
+        with unit_of_work(sweep.engine, read_only=True) as session:
+            cases = list(session.exec(select(Case).where(
+                Case.id.in_(ids[start:start + CHUNK])).order_by(Case.id)).all())
+            work = Work(render(sweep, rung.plan(sweep, session, cases)), cases)
+        write(sweep, rung, work)
+
+
+def write(sweep: Sweep, rung: Rung, work: Work) -> None:
+    """Mark the chunk's cases (insert-if-absent) and queue the pushes, in one transaction.
+
+    Only the cases this sweep marked first get their audit lines, so two sweeps running at once
+    do everything once.
+    """
+    with unit_of_work(sweep.engine) as session:
+        pairs = [(case.id, getattr(case, rung.basis)) for case in work.cases]
+        fresh = escalation_marks.mark(session, rung.name, pairs, sweep.now)
+        sweep.count(rung.name, outbox.enqueue_many(session, work.pushes, sweep.now))
+        if rung.on_marked is not None and fresh:
+            rung.on_marked(sweep, session, [case for case in work.cases if case.id in fresh])
 
 
 def run_escalation(engine: Engine, services: Services, calendar: WorkCalendar | None = None,
                    ladder: EscalationLadder | None = None) -> dict[str, int]:
-    """The scheduled job: one sweep, committed chunk by chunk."""
-    with unit_of_work(engine) as session:
-        counts = sweep_case_deadlines(session, services, calendar, ladder, commit_chunks=True)
-    if any(counts.values()):
-        log.info("escalation sweep: %s", ", ".join(f"{k}={v}" for k, v in counts.items() if v))
-    return counts
+    """The scheduled job: climb every rung, then the office's daily digest; counts of pushes
+    queued per rung and of cases marked.
+    """
+    sweep = Sweep(engine, services, calendar or default_calendar(),
+                  ladder or EscalationLadder.from_settings(services.settings))
+    for rung in ladder_rungs(sweep):
+        sweep.count(rung.name, 0)
+        climb(sweep, rung)
+    sweep.count("digest", queue_supervision_digest(sweep))
+    if any(sweep.counts.values()):
+        log.info("escalation sweep: %s",
+                 ", ".join(f"{k}={v}" for k, v in sweep.counts.items() if v))
+    return sweep.counts
+
+

@@ -137,3 +137,14 @@ class Extension(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")
     decided_at: datetime | None = None
     approved: bool | None = None
+
+
+class EscalationMark(SQLModel, table=True):
+    """A rung of the escalation ladder done for a case, for one value of its basis (the
+    assignment, deadline or fix it was about): the sweep asks only for cases without one.
+    """
+
+    case_id: int = Field(foreign_key="problem_case.id", primary_key=True, ondelete="CASCADE")
+    rung: str = Field(max_length=20, primary_key=True)
+    basis: datetime = Field(primary_key=True)
+    at: datetime

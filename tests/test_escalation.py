@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -100,6 +101,11 @@ def role_ids(engine, role: Role) -> set[int]:
     return ids(engine, select(RoleGrant.person_id).where(RoleGrant.role == role.value))
 
 
+def key_supervised(engine, case: Case) -> bool:
+    with unit_of_work(engine) as session:
+        return session.get(Case, case.id).key_supervision
+
+
 def case_audits(engine, action: str, case: Case) -> list:
     return [e for e in audits(engine, action) if e.subject_id == case.id]
 
@@ -138,19 +144,24 @@ def test_overdue_then_key_supervision_after_five_working_days(app, clock, engine
     with unit_of_work(engine) as session:
         session.get(Person, min(liaison_ids(engine, case))).locale = "en"
     sweep_at(app, clock, sh(2026, 10, 13))
-    expected = liaison_ids(engine, case) | leader_ids(engine, case) | role_ids(engine, Role.STAFF)
+    expected = liaison_ids(engine, case) | leader_ids(engine, case)  # the office: a digest
     assert recipients(engine, case.id, "overdue") == expected
+    digest = {row.person_id for row in rows(engine, "digest:supervision:2026-10-13:")}
+    assert digest == role_ids(engine, Role.STAFF) | role_ids(engine, Role.LEADERSHIP)
     assert len(case_audits(engine, "case.overdue", case)) == 1
     english = rows(engine, f"case:{case.id}:overdue:2026-10-12:{min(liaison_ids(engine, case))}")
     assert english[0].payload["text"].startswith("[Overdue]")
     for day in (14, 16, 17, 18):  # Fri 16th: 4 working days late; the weekend adds none
         sweep_at(app, clock, sh(2026, 10, day))
-    assert not recipients(engine, case.id, "leadership")
+    assert not key_supervised(engine, case)
     sweep_at(app, clock, sh(2026, 10, 19))  # Monday: 13, 14, 15, 16, 19
-    assert recipients(engine, case.id, "leadership") == role_ids(engine, Role.LEADERSHIP)
+    assert key_supervised(engine, case)
+    leaders_digest = [row for row in rows(engine, "digest:supervision:2026-10-19:")
+                      if row.person_id in role_ids(engine, Role.LEADERSHIP)]
+    assert len(leaders_digest) == len(role_ids(engine, Role.LEADERSHIP))
+    assert f"{case.number} " in leaders_digest[0].payload["text"]
+    assert "重点督办 1 件" in leaders_digest[0].payload["text"]
     sweep_at(app, clock, sh(2026, 10, 20))
-    with unit_of_work(engine) as session:
-        assert session.get(Case, case.id).key_supervision
     assert len(case_audits(engine, "case.overdue", case)) == 1
     assert len(case_audits(engine, "case.key_supervision", case)) == 1
 
@@ -163,9 +174,9 @@ def test_spring_festival_make_up_saturday_counts(app, clock, engine) -> None:
     assert recipients(engine, case.id, "deadline-warning")
     sweep_at(app, clock, sh(2026, 3, 1))  # 25, 26, 27, 28(Sat, worked): 4 working days late
     assert recipients(engine, case.id, "overdue")
-    assert not recipients(engine, case.id, "leadership")
+    assert not key_supervised(engine, case)
     sweep_at(app, clock, sh(2026, 3, 2))  # a Mon-Fri count would say 4 here
-    assert recipients(engine, case.id, "leadership")
+    assert key_supervised(engine, case)
 
 
 def test_verify_fallback_goes_to_the_rest_of_the_group(app, clock, engine) -> None:
@@ -184,21 +195,23 @@ async def test_each_notice_once_across_reruns_and_a_restart(app, clock, engine) 
     late = new_case(engine, clock, sh(2026, 11, 2), working_days=3)  # due Thu 11-05
     fixed = new_case(engine, clock, sh(2026, 11, 16), status=CaseStatus.RECTIFIED)
     first = sweep_at(app, clock, sh(2026, 11, 23))
-    assert all(first[rung] for rung in ("ack_reminder", "overdue", "leadership",
-                                        "verify_fallback"))
+    assert all(first[rung] for rung in ("ack_reminder", "overdue", "verify_fallback",
+                                        "marked_key_supervision", "digest"))
     for minute in (5, 10):
         assert not any(sweep_at(app, clock, sh(2026, 11, 23, 10, minute)).values())
     restarted = build_app(app.settings, engine, clock)
     again = sweep_at(restarted, clock, sh(2026, 11, 23, 10, 30))
     assert not any(again.values())
     queued = rows(engine, f"case:{late.id}:") + rows(engine, f"case:{fixed.id}:")
-    assert sum(first[r] for r in ("ack_reminder", "overdue", "leadership",
-                                  "verify_fallback")) == len(queued)
+    digests = rows(engine, "digest:supervision:")
+    assert sum(first[r] for r in ("ack_reminder", "overdue", "verify_fallback")) == len(queued)
+    assert first["digest"] == len(digests) > 0
     assert len(case_audits(engine, "case.overdue", late)) == 1
+    assert len(case_audits(engine, "case.key_supervision", late)) == 1
     channel = RecordingChannel()
     await deliver_all(DeliveryWorker(engine, [channel], clock))
     mine = [(a, r.text) for a, r in channel.sent if late.number in r.text or fixed.number in r.text]
-    assert len(mine) == len(queued)
+    assert len(mine) == len(queued) + len(digests)
     assert max(Counter(mine).values()) == 1
     assert await deliver_all(DeliveryWorker(engine, [channel], clock)) == 0
 
@@ -214,7 +227,9 @@ async def test_quiet_hours_hold_notices_until_morning(app, clock, engine) -> Non
     clock.set(sh(2026, 11, 24, 7, 29))
     assert await deliver_all(worker) == 0
     assert sweep_at(app, clock, sh(2026, 11, 24, 7, 30))["overdue"] == 0
-    assert await deliver_all(worker) == len(queued)
+    assert not rows(engine, "digest:supervision:2026-11-23:")  # none written at night
+    digests = rows(engine, "digest:supervision:2026-11-24:")
+    assert digests and await deliver_all(worker) == len(queued) + len(digests)
     assert await deliver_all(worker) == 0
     assert len({(a, r.text) for a, r in channel.sent}) == len(channel.sent)
     assert all(r.status == OutboxStatus.SENT for r in rows(engine, f"case:{case.id}:"))
@@ -291,3 +306,34 @@ def test_scheduler_registers_the_sweeps_and_survives_a_failing_job(app, caplog) 
 
     guarded("broken", broken)()
     assert "broken failed" in caplog.text
+
+
+def test_two_sweeps_at_the_same_moment_do_everything_once(app, clock, engine) -> None:
+    """Two processes (here: threads with their own connections) sweeping at once: no error,
+    every push and every timeline line once.
+    """
+    cases = [new_case(engine, clock, sh(2026, 11, 2), working_days=3) for _ in range(3)]
+    clock.set(sh(2026, 11, 23))
+    barrier = threading.Barrier(2)
+    results: list = []
+
+    def sweep() -> None:
+        barrier.wait()
+        try:
+            results.append(run_escalation(engine, app.services))
+        except Exception as exc:  # the defect: the second sweep died on the unique key
+            results.append(exc)
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    for case in cases:
+        keys = [row.dedupe_key for row in rows(engine, f"case:{case.id}:")]
+        assert len(keys) == len(set(keys)) > 0
+        assert len(case_audits(engine, "case.overdue", case)) == 1
+        assert len(case_audits(engine, "case.key_supervision", case)) == 1
+    overdue = [row for row in rows(engine, "case:") if ":overdue:" in row.dedupe_key]
+    assert sum(r["overdue"] for r in results) == len(overdue) > 0

@@ -47,12 +47,13 @@ ACTIONS: tuple[tuple[tuple[str, ...], Callable[[Context, Case], bool], tuple[str
 )
 
 
-def view_button(case: Case) -> Button:
+def view_button(case) -> Button:
     """A button labelled with the case number that opens the case."""
     return Button(case.number, f"c:view:{case.id}")
 
 
-def _view_rows(found: Sequence[Case]) -> tuple[tuple[Button, ...], ...]:
+def view_rows(found: Sequence) -> tuple[tuple[Button, ...], ...]:
+    """Number buttons (three a row) opening each case (anything with `id` and `number`)."""
     buttons = [view_button(case) for case in found]
     step = VIEW_BUTTONS_PER_ROW
     return button_rows(*(buttons[i:i + step] for i in range(0, len(buttons), step)))
@@ -73,7 +74,7 @@ async def mycases(ctx: Context) -> list[Reply]:
     if not found:
         return [Reply(ctx.t("views.mycases.empty"))]
     lines = _listing(ctx, ctx.t("views.mycases.title"), found, LIST_LIMIT)
-    return [Reply("\n".join(lines), buttons=_view_rows(found[:LIST_LIMIT]))]
+    return [Reply("\n".join(lines), buttons=view_rows(found[:LIST_LIMIT]))]
 
 
 def normalise_number(text: str) -> str:
@@ -192,7 +193,7 @@ async def tasks(ctx: Context) -> list[Reply]:
     late = sum(1 for case in shown if overdue_days(case, ctx.now))
     if late:
         lines.insert(1, ctx.t("views.tasks.overdue", count=late))
-    return [Reply("\n".join(lines), buttons=_view_rows(shown))]
+    return [Reply("\n".join(lines), buttons=view_rows(shown))]
 
 
 async def export(ctx: Context) -> list[Reply]:
