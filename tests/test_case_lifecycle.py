@@ -104,8 +104,14 @@ async def test_case_walks_every_state(app, cast):
     assert _case(app, number).status == CaseStatus.RECTIFIED
 
     await d["reporter"].press(f"c:vd:{case.id}")
+    assert "哪里不满意" in d["reporter"].text
+    assert _case(app, number).status == CaseStatus.RECTIFIED  # nothing moves before the reason
+    await d["reporter"].send("不行")
+    assert "至少写 4 个字" in d["reporter"].text
+    await d["reporter"].send("东段仍有三盏路灯不亮")
     reopened = _case(app, number)
     assert reopened.status == CaseStatus.IN_PROGRESS and reopened.reopen_count == 1
+    assert reopened.satisfaction == "dissatisfied"
 
     await d["liaison"].press(f"c:fix:{case.id}")
     await d["liaison"].send("已再次检修并加装定时器")
@@ -125,6 +131,14 @@ async def test_case_walks_every_state(app, cast):
         leader_push = session.exec(select(OutboxMessage).where(
             OutboxMessage.dedupe_key == f"case:{case.id}:submitted:leader:{people['leader'].id}"
         )).first()
+    assert ("case.reopen", "in_progress") in moves
+    with unit_of_work(app.engine) as session:
+        reason = [e.note for e in audit.entries_for(session, "case", case.id)
+                  if e.action == "case.reopen"]
+        told = session.exec(select(OutboxMessage).where(
+            OutboxMessage.dedupe_key.like(f"case:{case.id}:reopened:1:department:%"))).first()
+    assert reason == ["不满意：东段仍有三盏路灯不亮"]
+    assert "不满意的理由：东段仍有三盏路灯不亮" in told.payload["text"]
     assert [a for a, _ in moves] == [
         "case.submitted", "case.accept", "case.assign", "case.acknowledge", "case.progress",
         "case.rectify", "case.reopen", "case.rectify", "case.confirm"]

@@ -264,7 +264,8 @@ async def test_case_walks_every_state_over_telegram(api, channel, cast, engine, 
     before = len(sent_to(api, REPORTER))
     await deliver(api, channel, clock)
     verdict = [c for c in sent_to(api, REPORTER)[before:] if "整改完成" in c.params["text"]]
-    assert "已退回" in text_of(await press(api, REPORTER, payload(verdict, "不满意")))
+    assert "哪里不满意" in text_of(await press(api, REPORTER, payload(verdict, "不满意")))
+    assert "已退回" in text_of(await say(api, REPORTER, "东段仍有三盏路灯不亮"))
     reopened = the_case(engine, case.id)
     assert reopened.status == CaseStatus.IN_PROGRESS and reopened.reopen_count == 1
 

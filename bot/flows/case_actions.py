@@ -12,7 +12,7 @@ CASE_NOTE = FlowSpec(
         ("finish", "photos", "done"),
     ),
     initial="text",
-    roles=frozenset({Role.STAFF, Role.SQUAD_LEADER, Role.LIAISON}),
+    roles=frozenset({Role.STAFF, Role.SQUAD_LEADER, Role.LIAISON, Role.DELEGATE}),
 )
 
 ASSIGN = FlowSpec(

@@ -9,13 +9,14 @@ from bot.flows.engine import StateMachine, button_value, flow_payload
 from handlers.cases import notify, photos
 from handlers.cases.moves import can_move, move, refuse_unless_allowed
 from storage import conversations
-from storage.case_models import Case, CaseMedia, MediaKind
+from storage.case_models import Case, CaseMedia, MediaKind, Satisfaction
 from storage.models import Conversation
 
 # action → (permission/trigger, needs photos step, at least one photo)
 NOTE_ACTIONS = {"reject": ("reject", False, False), "progress": ("progress", True, False),
-                "rectify": ("rectify", True, True)}
-MAX_NOTE = 1000
+                "rectify": ("rectify", True, True), "reopen": ("reopen", False, False)}
+REASONS = ("reject", "reopen")  # notes that are reasons: at least MIN_REASON characters
+MIN_REASON, MAX_NOTE = 4, 1000
 
 
 def _begin_note(action: str):
@@ -34,6 +35,7 @@ def _begin_note(action: str):
 begin_reject = _begin_note("reject")
 begin_progress = _begin_note("progress")
 begin_rectify = _begin_note("rectify")
+begin_reopen = _begin_note("reopen")  # 不满意: the reason goes back to the department
 
 
 async def note_step(ctx: Context, conversation: Conversation, machine: StateMachine):
@@ -44,6 +46,8 @@ async def note_step(ctx: Context, conversation: Conversation, machine: StateMach
         text = ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else ""
         if not text:
             return [Reply(ctx.t("common.text_expected"))]
+        if data["action"] in REASONS and len(text) < MIN_REASON:
+            return [Reply(ctx.t("casenote.reason_too_short", min=MIN_REASON))]
         data["text"] = text[:MAX_NOTE]
         if wants_photos:
             conversation.state = machine.move("text", "wrote")
@@ -88,7 +92,7 @@ def _finish_note(ctx: Context, conversation: Conversation, machine: StateMachine
     trigger = NOTE_ACTIONS[data["action"]][0]
     if refusal := refuse_unless_allowed(ctx, case, trigger):
         return refusal
-    move(ctx, case, trigger, note=data["text"])
+    move(ctx, case, trigger, note=NOTE_PREFIX.get(trigger, lambda t: "")(ctx.t) + data["text"])
     kind = MediaKind.EVIDENCE if trigger == "rectify" else MediaKind.PROGRESS
     for sha, ext in data["photos"]:
         ctx.session.add(CaseMedia(case_id=case.id, sha256=sha, ext=ext, kind=kind,
@@ -116,4 +120,16 @@ def _applied_rectify(ctx: Context, case: Case, text: str) -> list[Reply]:
     return [Reply(ctx.t("case.done.rectified", number=case.number))]
 
 
-APPLY = {"reject": _applied_reject, "progress": _applied_progress, "rectify": _applied_rectify}
+def _applied_reopen(ctx: Context, case: Case, text: str) -> list[Reply]:
+    case.satisfaction, case.verified_by_id = Satisfaction.DISSATISFIED.value, ctx.person.id
+    case.reopen_count += 1
+    case.rectified_at = None
+    notify.to_department(ctx, case, f"reopened:{case.reopen_count}", "case.push.reopened",
+                         ("upd", "fix"), reason=text)
+    return [Reply(ctx.t("case.done.reopened", number=case.number))]
+
+
+APPLY = {"reject": _applied_reject, "progress": _applied_progress, "rectify": _applied_rectify,
+         "reopen": _applied_reopen}
+# the timeline line of a reopening reads 不满意：<reason>
+NOTE_PREFIX = {"reopen": lambda t: t(f"case.verdict.{Satisfaction.DISSATISFIED.value}") + "："}

@@ -13,7 +13,7 @@ from storage.case_models import Case, CaseMedia, Satisfaction
 from storage.models import Role
 
 MERGE_CHOICES = 5
-VERDICTS = {"vs": Satisfaction.SATISFIED, "vb": Satisfaction.BASIC, "vd": Satisfaction.DISSATISFIED}
+VERDICTS = {"vs": Satisfaction.SATISFIED, "vb": Satisfaction.BASIC}  # "vd" asks for a reason
 
 
 async def on_button(ctx: Context) -> list[Reply]:
@@ -93,18 +93,12 @@ async def _merge_into(ctx, case, arg):
 
 
 async def _verify(ctx, case, arg, code):
+    """满意 or 基本满意 close the case out; 不满意 first asks why (see action_flows)."""
     verdict = VERDICTS[code]
-    trigger = "reopen" if verdict is Satisfaction.DISSATISFIED else "confirm"
-    if refusal := refuse_unless_allowed(ctx, case, trigger):
+    if refusal := refuse_unless_allowed(ctx, case, "confirm"):
         return refusal
-    move(ctx, case, trigger, note=ctx.t(f"case.verdict.{verdict.value}"))
+    move(ctx, case, "confirm", note=ctx.t(f"case.verdict.{verdict.value}"))
     case.satisfaction, case.verified_by_id = verdict.value, ctx.person.id
-    if trigger == "reopen":
-        case.reopen_count += 1
-        case.rectified_at = None
-        notify.to_department(ctx, case, f"reopened:{case.reopen_count}", "case.push.reopened",
-                             ("upd", "fix"))
-        return [Reply(ctx.t("case.done.reopened", number=case.number))]
     case.closed_at = ctx.now
     notify.to_department(ctx, case, "closed", "case.push.closed",
                          verdict=ctx.t(f"case.verdict.{verdict.value}"))
@@ -136,5 +130,5 @@ HANDLERS = {
     "mrgto": _merge_into, "rej": action_flows.begin_reject, "asg": assign.begin_assign,
     "upd": action_flows.begin_progress, "fix": action_flows.begin_rectify,
     "ext": extensions.begin_extension, "xok": _decision(True), "xno": _decision(False),
-    **{code: _verdict(code) for code in VERDICTS},
+    "vd": action_flows.begin_reopen, **{code: _verdict(code) for code in VERDICTS},
 }
