@@ -6,7 +6,7 @@ from bot.core.router import Router
 from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.report import REPORT
-from handlers import adduser, deactivate, menu, onboarding
+from handlers import adduser, deactivate, drafts, menu, onboarding
 from handlers.cases import (
     action_flows,
     actions,
@@ -41,7 +41,8 @@ def register_routes(router: Router) -> None:
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("deactivate", deactivate.begin, Role.STAFF, help_key="help.deactivate")
     router.button("u", deactivate.on_button, Role.STAFF)
-    router.command("cancel", menu.cancel, help_key="help.cancel")
+    router.command("cancel", drafts.cancel, help_key="help.cancel")
+    router.button("dr", drafts.on_button)
     router.button("c", actions.on_button)
     router.flow(ADD_PERSON, adduser.step)
     router.flow(REPORT, report.step, report.media_room)

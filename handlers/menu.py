@@ -6,7 +6,6 @@ from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
 from handlers.labels import level_label, masked_phone
 from handlers.profile import describe_person
-from storage import conversations
 
 MENU_COMMANDS_PER_ROW = 2
 
@@ -73,8 +72,3 @@ async def fallback(ctx: Context) -> list[Reply]:
 
 
 
-async def cancel(ctx: Context) -> list[Reply]:
-    """`/cancel`: leave whatever step-by-step dialog is open, discarding its draft."""
-    if conversations.finish(ctx.session, ctx.person.id):
-        return [Reply(ctx.t("common.cancelled"))]
-    return [Reply(ctx.t("common.nothing_to_cancel"))]

@@ -227,6 +227,8 @@ async def test_cancel_mid_flow_discards_the_draft(app, engine, staff_dialog) -> 
     await staff_dialog.send(NEW_PHONE)
     level_button = staff_dialog.payload_of(t("level.county"))
     await staff_dialog.send("/cancel")
+    assert staff_dialog.text == t("drafts.confirm_cancel", flow=t("drafts.flow.adduser"))
+    await staff_dialog.press(t("drafts.discard"))
     assert staff_dialog.text == t("common.cancelled")
     assert conversation_of(engine, the_staff(engine).id) is None
     await staff_dialog.press(level_button)

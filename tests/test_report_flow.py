@@ -325,6 +325,8 @@ async def test_cancel_mid_flow_discards_the_draft(app, cast):
     await dialog.send(LAMPS)
     await dialog.send_photo(jpeg_bytes())
     await dialog.send("/cancel")
+    assert "放弃这份“问题反映”草稿？" in dialog.text and count(app.engine, Case) == 0
+    await dialog.press("放弃草稿")
     assert CANCELLED in dialog.text
     assert conversation_of(app.engine, cast.reporter.id) is None
     assert count(app.engine, Case) == 0
@@ -336,8 +338,13 @@ async def test_cancel_mid_flow_discards_the_draft(app, cast):
 async def test_cancel_button_on_the_preview(app, cast):
     dialog = await bound(app, cast.reporter, "7013")
     await to_preview(dialog, cast.area, LAMPS)
-    submit = dialog.payload_of("提交")
-    await dialog.press("取消")
+    submit, cancel = dialog.payload_of("提交"), dialog.payload_of("取消")
+    await dialog.press(cancel)
+    assert "放弃这份“问题反映”草稿？" in dialog.text
+    await dialog.press("继续填写")  # kept: the preview's buttons still work
+    assert conversation_of(app.engine, cast.reporter.id).state == "preview"
+    await dialog.press(cancel)
+    await dialog.press("放弃草稿")
     assert CANCELLED in dialog.text
     await dialog.press(submit)
     assert BUTTON_EXPIRED in dialog.text

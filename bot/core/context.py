@@ -46,6 +46,7 @@ class Context:
     person: Person | None = None
     roles: frozenset[Role] = frozenset()
     flow_step: str | None = None  # the flow this event is a step of, set by the router
+    discarding: bool = False  # the person chose to discard their draft for this event
     t: Translator = field(init=False)
     later: list[Callable[[], Awaitable[list[Reply]]]] = field(default_factory=list)
 

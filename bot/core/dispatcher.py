@@ -15,7 +15,7 @@ from bot.core.context import Context, Services
 from bot.core.intake import MediaIntake
 from bot.core.router import Router
 from bot.core.throttle import RateLimiter, Verdict
-from bot.core.types import Event, EventKind, Reply
+from bot.core.types import Button, Event, EventKind, Reply, button_rows
 from storage import identities
 from storage.db import unit_of_work
 from storage.models import Conversation
@@ -31,9 +31,10 @@ class Refusal(Exception):
     (someone else moved the case first), so the person is told why and let go.
     """
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, buttons: tuple[tuple[str, str], ...] = (),
+                 **values: object) -> None:
         super().__init__(key)
-        self.key, self.values = key, values
+        self.key, self.values, self.buttons = key, values, buttons  # (label key, payload)
 
 
 class Dispatcher:
@@ -72,7 +73,8 @@ class Dispatcher:
                 replies += await self._after_commit(trace)
             except Refusal as refusal:
                 trace.outcome = f"refused:{refusal.key}"
-                replies = self._refused(event, trace, refusal.key, refusal.values)
+                replies = self._refused(event, trace, refusal.key, refusal.values,
+                                        refusal.buttons)
             except StaleDataError:
                 trace.outcome = "conflict"
                 replies = self._refused(event, trace, "common.changed_meanwhile", {})
@@ -109,13 +111,15 @@ class Dispatcher:
             replies += await work()
         return replies
 
-    def _refused(self, event: Event, trace: _Trace, key: str, values: dict) -> list[Reply]:
+    def _refused(self, event: Event, trace: _Trace, key: str, values: dict,
+                 buttons: tuple[tuple[str, str], ...] = ()) -> list[Reply]:
         """The refusal in the sender's language; a refused dialog step also ends the dialog."""
         t = self._translator(event)
         text = t(key, **values)
         if trace.flow_step and trace.person_id and self._end_flow(trace):
             text += "\n" + t("common.flow_ended")
-        return [Reply(text)]
+        rows = button_rows([Button(t(label), payload) for label, payload in buttons])
+        return [Reply(text, buttons=rows)]
 
     def _end_flow(self, trace: _Trace) -> bool:
         with unit_of_work(self.engine) as session:

@@ -8,6 +8,7 @@ from bot.flows.case_actions import CASE_NOTE
 from bot.flows.engine import StateMachine, button_value, flow_payload
 from handlers.cases import notify, photos
 from handlers.cases.moves import can_move, move, refuse_unless_allowed
+from handlers.drafts import start_flow
 from storage import conversations
 from storage.case_models import Case, CaseMedia, MediaKind, Satisfaction
 from storage.models import Conversation
@@ -26,8 +27,8 @@ def _begin_note(action: str):
             return refusal
         if not can_move(case, trigger):
             move(ctx, case, trigger)  # raises the clear "illegal move" refusal
-        conversations.start(ctx.session, ctx.person.id, CASE_NOTE.name, "text", ctx.now,
-                            {"action": action, "case_id": case.id, "photos": []})
+        start_flow(ctx, CASE_NOTE.name, "text",
+                   {"action": action, "case_id": case.id, "photos": []})
         return [Reply(ctx.t(f"casenote.ask_text.{action}", number=case.number))]
     return begin
 

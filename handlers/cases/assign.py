@@ -13,6 +13,7 @@ from handlers.cases import notify
 from handlers.cases.deadlines import default_deadline
 from handlers.cases.moves import can_move, move, refuse_unless_allowed
 from handlers.cases.render import local
+from handlers.drafts import start_flow
 from storage import conversations
 from storage.case_models import Case
 from storage.models import Area, Conversation, Department
@@ -29,8 +30,7 @@ async def begin_assign(ctx: Context, case: Case, _arg: str) -> list[Reply]:
         return refusal
     if not can_move(case, trigger):
         move(ctx, case, trigger)  # raises the clear refusal
-    conversation = conversations.start(ctx.session, ctx.person.id, FLOW, "department", ctx.now,
-                                       {"case_id": case.id, "trigger": trigger})
+    conversation = start_flow(ctx, FLOW, "department", {"case_id": case.id, "trigger": trigger})
     return [prompt(ctx, conversation)]
 
 

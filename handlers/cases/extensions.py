@@ -15,6 +15,7 @@ from bot.flows.engine import StateMachine, button_value, flow_payload
 from handlers.cases import notify
 from handlers.cases.deadlines import deadline_after
 from handlers.cases.moves import refuse_unless_allowed
+from handlers.drafts import start_flow
 from storage import conversations
 from storage.case_models import Case, Extension
 from storage.models import Conversation
@@ -75,8 +76,7 @@ async def begin_extension(ctx: Context, case: Case, _arg: str) -> list[Reply]:
     if refusal := _refusal(ctx, case):
         return refusal
     left = budget(ctx, case).days_left
-    conversations.start(ctx.session, ctx.person.id, EXTEND.name, "days", ctx.now,
-                        {"case_id": case.id})
+    start_flow(ctx, EXTEND.name, "days", {"case_id": case.id})
     buttons = [Button(ctx.t("extension.days", days=d), flow_payload(EXTEND.name, "days", str(d)))
                for d in EXTENSION_DAYS if d <= left]
     return [Reply(ctx.t("extension.ask_days", number=case.number, max=left),

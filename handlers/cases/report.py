@@ -12,6 +12,7 @@ from bot.flows.report import FIELDS, REPORT
 from handlers.cases import access, photos, submit
 from handlers.cases.render import summary_line
 from handlers.cases.report_view import preview_text
+from handlers.drafts import start_flow
 from handlers.labels import area_label
 from storage import cases, conversations
 from storage.case_models import Case
@@ -26,8 +27,7 @@ async def begin(ctx: Context) -> list[Reply]:
     if submit.reporting_group(ctx, -1) is None:
         return [Reply(ctx.t("report.no_group"))]
     data = {"photos": [], "township": ctx.person.township}
-    conversation = conversations.start(ctx.session, ctx.person.id, FLOW, REPORT.initial, ctx.now,
-                                       data)
+    conversation = start_flow(ctx, FLOW, REPORT.initial, data)
     return [prompt(ctx, conversation)]
 
 
