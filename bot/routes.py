@@ -12,6 +12,7 @@ from handlers.cases import (
     actions,
     assign,
     extensions,
+    inbox,
     photos,
     report,
     supervise,
@@ -33,7 +34,7 @@ def register_routes(router: Router) -> None:
     router.command("report", report.begin, Role.DELEGATE, help_key="help.report")
     router.command("mycases", views.mycases, Role.DELEGATE, help_key="help.mycases")
     router.command("case", views.case_detail, help_key="help.case")
-    router.command("inbox", views.inbox, Role.SQUAD_LEADER, Role.STAFF, help_key="help.inbox")
+    router.command("inbox", inbox.inbox, Role.SQUAD_LEADER, Role.STAFF, help_key="help.inbox")
     router.command("tasks", views.tasks, Role.LIAISON, help_key="help.tasks")
     router.command("supervise", supervise.supervise, Role.LEADERSHIP, Role.STAFF,
                    help_key="help.supervise")

@@ -136,6 +136,22 @@ def awaiting_assignment(session: Session, limit: int = 20) -> list[Case]:
                              .order_by(Case.id).limit(limit)).all())
 
 
+def pending_extensions(session: Session, limit: int = 20) -> list[tuple[Extension, Case]]:
+    """Extension requests waiting for staff's decision, oldest first, with their cases."""
+    return list(session.exec(select(Extension, Case).join(Case, Case.id == Extension.case_id)
+                             .where(Extension.approved.is_(None))
+                             .order_by(Extension.requested_at, Extension.id).limit(limit)).all())
+
+
+def awaiting_verification(session: Session, group_ids: Sequence[int] | None, before: datetime,
+                          limit: int = 20) -> list[Case]:
+    """Fixes reported before `before` that nobody has verified, oldest first."""
+    query = select(Case).where(Case.status == CaseStatus.RECTIFIED, Case.rectified_at < before)
+    if group_ids is not None:
+        query = query.where(Case.group_id.in_(list(group_ids)))
+    return list(session.exec(query.order_by(Case.rectified_at, Case.id).limit(limit)).all())
+
+
 def tasks_of(session: Session, department_ids: Sequence[int], limit: int = 30) -> list[Case]:
     """A department's open cases, soonest deadline first."""
     return list(session.exec(

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import select
 
-from handlers.cases import views
+from handlers.cases import inbox, views
 from handlers.cases.render import overdue_days as render_overdue_days
 from storage import cases
 from storage.case_models import Case, CaseMedia, CaseStatus, MediaKind
@@ -29,7 +29,7 @@ def view_routes(app) -> None:
     router = app.router
     for name, handler, roles in (
             ("mycases", views.mycases, (Role.DELEGATE,)), ("case", views.case_detail, ()),
-            ("inbox", views.inbox, (Role.SQUAD_LEADER, Role.STAFF)),
+            ("inbox", inbox.inbox, (Role.SQUAD_LEADER, Role.STAFF)),
             ("tasks", views.tasks, (Role.LIAISON,)), ("export", views.export, (Role.STAFF,))):
         if name not in router.commands:
             router.command(name, handler, *roles, help_key=f"help.{name}")

@@ -7,9 +7,10 @@ from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
 from handlers.cases import access, action_flows, assign, extensions, notify
 from handlers.cases.moves import move, refuse_unless_allowed
-from handlers.cases.render import summary_line
+from handlers.cases.offers import may_nudge
+from handlers.cases.render import local, summary_line
 from storage import cases
-from storage.case_models import Case, CaseMedia, Satisfaction
+from storage.case_models import Case, CaseMedia, CaseStatus, Satisfaction
 from storage.models import Role
 
 MERGE_CHOICES = 5
@@ -107,6 +108,18 @@ async def _verify(ctx, case, arg, code):
     return [Reply(ctx.t("case.done.closed", number=case.number))]
 
 
+async def _nudge_verifiers(ctx, case, _arg):
+    """Staff or the group's leader remind everyone who may verify a fix left unanswered."""
+    if not may_nudge(ctx, case) or case.status != CaseStatus.RECTIFIED:
+        ctx.audit("denied", subject_type="case", subject_id=case.id, note="nudge")
+        return [Reply(ctx.t("common.not_allowed"))]
+    day = local(ctx, ctx.now, "%Y%m%d")
+    told = notify.to_verifiers(ctx, case, f"verify-nudge:{day}", "case.push.verify_nudge",
+                               ("vs", "vb", "vd"))
+    ctx.audit("case.verify_nudged", subject_type="case", subject_id=case.id, note=str(told))
+    return [Reply(ctx.t("case.done.nudged", number=case.number, count=told))]
+
+
 async def _decide_extension(ctx, case, arg, approve: bool):
     if refusal := refuse_unless_allowed(ctx, case, "decide_extension"):
         return refusal
@@ -128,6 +141,7 @@ def _decision(approve):
 HANDLERS = {
     "view": _view, "acc": _accept, "ack": _acknowledge, "mrg": _merge_choices,
     "mrgto": _merge_into, "rej": action_flows.begin_reject, "asg": assign.begin_assign,
+    "rsg": assign.begin_assign, "rmd": _nudge_verifiers,
     "upd": action_flows.begin_progress, "fix": action_flows.begin_rectify,
     "ext": extensions.begin_extension, "xok": _decision(True), "xno": _decision(False),
     "vd": action_flows.begin_reopen, **{code: _verdict(code) for code in VERDICTS},

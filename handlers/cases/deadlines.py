@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from bot.core.context import Context
 from schedules.workdays import default_calendar
@@ -13,6 +13,17 @@ def deadline_after(ctx: Context, start: datetime, working_days: int) -> datetime
     zone = ctx.services.settings.tz
     local_end = default_calendar().deadline_from(start.astimezone(zone), working_days)
     return local_end.astimezone(UTC)
+
+
+def working_days_ago(ctx: Context, n: int) -> datetime:
+    """The start (UTC) of the local day `n` working days before today."""
+    zone, calendar = ctx.services.settings.tz, default_calendar()
+    day, count = ctx.services.clock.now().astimezone(zone).date(), 0
+    while count < n:  # count == working days in (day, today]
+        count += calendar.is_workday(day)
+        day -= timedelta(days=1)
+    start = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC)
 
 
 def default_deadline(ctx: Context, working_days: int) -> datetime:

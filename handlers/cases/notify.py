@@ -9,7 +9,7 @@ from bot.core.types import Button, Reply, button_rows
 from handlers.cases.render import local, short
 from storage import cases, people
 from storage.case_models import Case
-from storage.models import Department, Liaison, Person, Role
+from storage.models import Department, Liaison, Membership, Person, Role
 
 
 def case_buttons(t, case: Case, *actions: str, arg: str = "") -> tuple:
@@ -66,6 +66,20 @@ def to_department(ctx: Context, case: Case, event: str, text_key: str,
     _send(ctx, "department", liaisons_of(ctx, case.department_id), f"case:{case.id}:{event}",
           text_key, case, actions, department=department.name if department else "",
           deadline=local(ctx, case.deadline), **values)
+
+
+def to_verifiers(ctx: Context, case: Case, event: str, text_key: str,
+                 actions: tuple[str, ...] = (), **values) -> int:
+    """Tell the reporters and the group's delegates (who may verify after the reporters' days);
+    how many people.
+    """
+    members = list(ctx.session.exec(select(Person).join(
+        Membership, Membership.person_id == Person.id).where(
+        Membership.group_id == case.group_id, Person.active, Person.level.is_not(None))).all())
+    everyone = {p.id: p for p in [*cases.reporters(ctx.session, case.id), *members]}
+    _send(ctx, "verifier", list(everyone.values()), f"case:{case.id}:{event}", text_key, case,
+          actions, **values)
+    return len(everyone)
 
 
 def to_leaders(ctx: Context, case: Case, event: str, text_key: str, **values) -> None:

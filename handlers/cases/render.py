@@ -16,7 +16,7 @@ DESCRIPTION_PREVIEW = 60
 TIMELINE_ACTIONS = (
     "submitted", "co_reported", "files_added", "accept", "reject", "merge", "assign", "reassign",
     "acknowledge", "progress", "rectify", "confirm", "reopen", "extension_requested",
-    "extension_approved", "extension_refused", "overdue", "key_supervision",
+    "extension_approved", "extension_refused", "overdue", "key_supervision", "verify_nudged",
 )
 
 

@@ -1,11 +1,11 @@
-"""What each person may see of cases: /mycases, /case, /inbox, /tasks, and /export for staff."""
+"""What each person may see of cases: /mycases, /case, /tasks, and /export for staff."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from bot.core.numbers import FULL_WIDTH, parse_int
 from bot.core.types import Attachment, Button, Reply, button_rows
 from handlers.cases import access
 from handlers.cases.case_export import export_cases
-from handlers.cases.notify import case_buttons
+from handlers.cases.offers import offer_rows
 from handlers.cases.render import card, local, overdue_days, summary_line, timeline
 from storage import audit, cases, people
 from storage.case_models import Case, CaseStatus, MediaKind
@@ -29,22 +29,6 @@ MAX_PHOTOS = 10
 VIEW_BUTTONS_PER_ROW = 3
 PHOTO_KINDS = (MediaKind.PHOTO, MediaKind.PROGRESS, MediaKind.EVIDENCE)
 NUMBER = re.compile(r"([0-9]{4})-([0-9]{1,7})")
-TRIAGE, ASSIGN = ("acc", "rej", "mrg"), ("asg",)
-WORKING = (CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS)
-
-
-def _is_staff(ctx: Context, _case: Case) -> bool:
-    return ctx.has_any(Role.STAFF)
-
-
-# (statuses, who may act, button codes): the buttons under a case card.
-ACTIONS: tuple[tuple[tuple[str, ...], Callable[[Context, Case], bool], tuple[str, ...]], ...] = (
-    ((CaseStatus.SUBMITTED,), access.can_triage, TRIAGE),
-    ((CaseStatus.ACCEPTED,), _is_staff, ASSIGN),
-    ((CaseStatus.ASSIGNED,), access.is_case_liaison, ("ack",)),
-    (WORKING, access.is_case_liaison, ("upd", "fix", "ext")),
-    ((CaseStatus.RECTIFIED,), access.can_verify, ("vs", "vb", "vd")),
-)
 
 
 def view_button(case) -> Button:
@@ -59,7 +43,7 @@ def view_rows(found: Sequence) -> tuple[tuple[Button, ...], ...]:
     return button_rows(*(buttons[i:i + step] for i in range(0, len(buttons), step)))
 
 
-def _listing(ctx: Context, title: str, found: Sequence[Case], limit: int) -> list[str]:
+def listing(ctx: Context, title: str, found: Sequence[Case], limit: int) -> list[str]:
     """The title, one summary per case, and a note when there were more than `limit`."""
     areas = {area.id: area for area in ctx.session.exec(select(Area)).all()}
     lines = [title, *(summary_line(ctx, case, areas) for case in found[:limit])]
@@ -73,7 +57,7 @@ async def mycases(ctx: Context) -> list[Reply]:
     found = cases.reported_by(ctx.session, ctx.person.id, limit=LIST_LIMIT + 1)
     if not found:
         return [Reply(ctx.t("views.mycases.empty"))]
-    lines = _listing(ctx, ctx.t("views.mycases.title"), found, LIST_LIMIT)
+    lines = listing(ctx, ctx.t("views.mycases.title"), found, LIST_LIMIT)
     return [Reply("\n".join(lines), buttons=view_rows(found[:LIST_LIMIT]))]
 
 
@@ -115,7 +99,7 @@ def show(ctx: Context, case: Case) -> list[Reply]:
     if more:
         lines.append(ctx.t("views.case.more_photos", count=more))
     text = "\n".join(lines) + "\n\n" + timeline(ctx, case)
-    return [Reply(text, buttons=action_buttons(ctx, case), attachments=photos)]
+    return [Reply(text, buttons=button_rows(*offer_rows(ctx, case)), attachments=photos)]
 
 
 def _extra_lines(ctx: Context, case: Case) -> list[str]:
@@ -145,42 +129,6 @@ def case_photos(ctx: Context, case: Case) -> tuple[tuple[Attachment, ...], int]:
     return tuple(found[:MAX_PHOTOS]), max(len(found) - MAX_PHOTOS, 0)
 
 
-def action_codes(ctx: Context, case: Case) -> tuple[str, ...]:
-    """The moves this actor may make on the case now, as button codes."""
-    for statuses, allowed, codes in ACTIONS:
-        if case.status in statuses and allowed(ctx, case):
-            return codes
-    return ()
-
-
-def action_buttons(ctx: Context, case: Case) -> tuple[tuple[Button, ...], ...]:
-    """The row of buttons under a case card (none when the actor has nothing to do)."""
-    codes = action_codes(ctx, case)
-    return case_buttons(ctx.t, case, *codes) if codes else ()
-
-
-def _section(ctx: Context, title_key: str, found: Sequence[Case], codes: tuple[str, ...]) -> Reply:
-    """A list of cases with, per case, a row: the number (opens it) and the move buttons."""
-    shown = found[:LIST_LIMIT]
-    rows = [(view_button(case), *case_buttons(ctx.t, case, *codes)[0]) for case in shown]
-    return Reply("\n".join(_listing(ctx, ctx.t(title_key), found, LIST_LIMIT)),
-                 buttons=button_rows(*rows))
-
-
-async def inbox(ctx: Context) -> list[Reply]:
-    """`/inbox`: reports to triage (a leader's groups, or all for staff); staff: also to assign."""
-    staff = ctx.has_any(Role.STAFF)
-    group_ids = None if staff else access.led_group_ids(ctx)
-    replies = []
-    triage = cases.awaiting_triage(ctx.session, group_ids, limit=LIST_LIMIT + 1)
-    if triage:
-        replies.append(_section(ctx, "views.inbox.triage", triage, TRIAGE))
-    waiting = cases.awaiting_assignment(ctx.session, limit=LIST_LIMIT + 1) if staff else []
-    if waiting:
-        replies.append(_section(ctx, "views.inbox.assign", waiting, ASSIGN))
-    return replies or [Reply(ctx.t("views.inbox.empty"))]
-
-
 async def tasks(ctx: Context) -> list[Reply]:
     """`/tasks`: my departments' open cases, soonest deadline first, overdue ones counted."""
     department_ids = [d.id for d in people.departments_of(ctx.session, ctx.person.id)]
@@ -189,7 +137,7 @@ async def tasks(ctx: Context) -> list[Reply]:
     if not found:
         return [Reply(ctx.t("views.tasks.empty"))]
     shown = found[:TASKS_LIMIT]
-    lines = _listing(ctx, ctx.t("views.tasks.title"), found, TASKS_LIMIT)
+    lines = listing(ctx, ctx.t("views.tasks.title"), found, TASKS_LIMIT)
     late = sum(1 for case in shown if overdue_days(case, ctx.now))
     if late:
         lines.insert(1, ctx.t("views.tasks.overdue", count=late))
