@@ -12,7 +12,7 @@ from storage.case_models import CaseStatus
 from storage.db import unit_of_work
 from storage.models import Department, Liaison, Membership, Person, Role, RoleGrant
 from storage.people import effective_roles
-from tests.factories import demo_reporter, make_case
+from tests.factories import demo_reporter, liaison_of, make_case
 from tests.given import audits, bound, conversation_of, count, the_staff, zh
 from tests.support import Dialog
 
@@ -273,3 +273,26 @@ async def test_a_department_removed_before_confirm_adds_nobody(app, engine, staf
     assert count(engine, Person, Person.phone == NEW_PHONE) == 0
     assert conversation_of(engine, the_staff(engine).id) is None
 
+
+async def test_whoami_of_a_liaison_names_the_department(app, engine) -> None:
+    t = zh(app)
+    with unit_of_work(engine) as session:
+        department = session.exec(select(Department).where(Department.name == DEPARTMENT)).one()
+        liaison = liaison_of(session, department)
+    dialog = await bound(app, liaison, "4004")
+    await dialog.send("/whoami")
+    line = t("whoami.roles", roles=t("whoami.liaison_of", role=t("role.liaison"),
+                                     departments=DEPARTMENT))
+    assert line == f"角色：{t('role.liaison')}（{DEPARTMENT}）"
+    assert line in dialog.text.splitlines()
+
+
+async def test_whoami_in_english_names_the_department(app, engine) -> None:
+    with unit_of_work(engine) as session:
+        department = session.exec(select(Department).where(Department.name == DEPARTMENT)).one()
+        liaison = liaison_of(session, department)
+        liaison.locale = "en"
+        session.add(liaison)
+    dialog = await bound(app, liaison, "4004")
+    await dialog.send("/whoami")
+    assert f"Role: department liaison ({DEPARTMENT})" in dialog.text.splitlines()
