@@ -1,4 +1,4 @@
-"""Staff flow: add one person (name, phone, level, township, group) and issue their invite."""
+"""Staff flow: add one person (name, phone, level, township, group, role) and issue their invite."""
 
 from __future__ import annotations
 
@@ -9,9 +9,20 @@ from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
 from bot.flows.adduser import ADD_PERSON
 from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
+from handlers.adduser_roles import (
+    apply_role,
+    audit_note,
+    department_prompt,
+    role_label,
+    role_prompt,
+    still_valid,
+    take_department,
+    take_role,
+)
+from handlers.drafts import start_flow
 from handlers.labels import level_label
 from storage import conversations, invites
-from storage.models import Conversation, Group, Level, Membership, Person
+from storage.models import Conversation, Group, Level, Membership, Person, Role
 from storage.phones import normalize_phone
 
 FLOW = ADD_PERSON.name
@@ -22,8 +33,7 @@ SKIP = "skip"
 
 async def begin(ctx: Context) -> list[Reply]:
     """`/adduser`: open the flow at its first step."""
-    conversation = conversations.start(ctx.session, ctx.person.id, FLOW, ADD_PERSON.initial,
-                                       ctx.now)
+    conversation = start_flow(ctx, FLOW, ADD_PERSON.initial)
     return [prompt(ctx, conversation)]
 
 
@@ -66,8 +76,11 @@ def _take_phone(ctx, conversation, answer):
 def _take_level(ctx, conversation, answer):
     if button_value(ctx.event) not in {lv.value for lv in Level} | {NO_LEVEL}:
         return None, ctx.t("adduser.pick_button")
-    conversation.data["level"] = None if answer == NO_LEVEL else answer
-    return "leveled", None
+    if answer != NO_LEVEL:
+        conversation.data["level"] = answer
+        return "leveled", None
+    conversation.data.update(level=None, township=None, group_id=None)
+    return "not_delegate", None
 
 
 def _take_township(ctx, conversation, answer):
@@ -90,11 +103,15 @@ def _take_confirm(ctx, conversation, answer):
     choice = button_value(ctx.event)
     if choice not in ("yes", "no"):
         return None, ctx.t("adduser.pick_button")
-    return ("submit", None) if choice == "yes" else ("restart", None)
+    if choice == "no":
+        conversation.data = {}
+        return "restart", None
+    return "submit", None
 
 
 STEPS = {"name": _take_name, "phone": _take_phone, "level": _take_level,
-         "township": _take_township, "group": _take_group, "confirm": _take_confirm}
+         "township": _take_township, "group": _take_group, "role": take_role,
+         "department": take_department, "confirm": _take_confirm}
 
 
 def _find_group(ctx: Context, answer: str) -> Group | None:
@@ -115,6 +132,10 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
         return Reply(ctx.t("adduser.ask_township"), _skip_row(ctx, state))
     if state == "group":
         return Reply(ctx.t("adduser.ask_group"), _group_buttons(ctx, conversation))
+    if state == "role":
+        return role_prompt(ctx, conversation)
+    if state == "department":
+        return department_prompt(ctx, conversation)
     if state == "confirm":
         return Reply(_summary(ctx, conversation), button_rows([
             Button(ctx.t("common.confirm"), flow_payload(FLOW, state, "yes")),
@@ -141,7 +162,7 @@ def _summary(ctx: Context, conversation: Conversation) -> str:
     group = ctx.session.get(Group, data["group_id"]) if data.get("group_id") else None
     return ctx.t("adduser.summary", name=data["name"], phone=data["phone"],
                  level=level_label(ctx.t, data.get("level")), township=data.get("township") or "—",
-                 group=group.name if group else "—")
+                 group=group.name if group else "—", role=role_label(ctx, data))
 
 
 def _create(ctx: Context, conversation: Conversation) -> list[Reply]:
@@ -149,12 +170,18 @@ def _create(ctx: Context, conversation: Conversation) -> list[Reply]:
     conversations.finish(ctx.session, ctx.person.id)
     if ctx.session.exec(select(Person.id).where(Person.phone == data["phone"])).first():
         return [Reply(ctx.t("adduser.phone_taken", phone=data["phone"]))]
+    if not still_valid(ctx, data):
+        return [Reply(ctx.t("adduser.choice_gone"))]
     person = Person(name=data["name"], phone=data["phone"], level=data.get("level"),
                     township=data.get("township"), created_at=ctx.now)
     ctx.session.add(person)
     ctx.session.flush()
     if data.get("group_id"):
-        ctx.session.add(Membership(person_id=person.id, group_id=data["group_id"]))
+        ctx.session.add(Membership(person_id=person.id, group_id=data["group_id"],
+                                   is_leader=data["role"] == Role.SQUAD_LEADER))
+    apply_role(ctx, person, data)
     invite = invites.issue(ctx.session, person.id, ctx.now, ctx.services.settings.invite_valid_days)
-    ctx.audit("person_added", subject_type="person", subject_id=person.id, note=person.name)
+    ctx.audit("person_added", subject_type="person", subject_id=person.id, to_state=data["role"],
+              note=audit_note(ctx, person.name, data))
     return [Reply(ctx.t("adduser.created", name=person.name, code=invite.code))]
+

@@ -43,6 +43,8 @@ async def _walk_to_confirm(dialog: Dialog, app) -> None:
     await dialog.send(TOWNSHIP)
     assert dialog.text == t("adduser.ask_group")
     await dialog.press(f"{TOWNSHIP}代表小组")
+    assert dialog.text == t("adduser.ask_role", step=6)
+    await dialog.press(t("role.delegate"))
     assert t("common.confirm") in dialog.labels()
 
 
@@ -65,7 +67,8 @@ async def test_staff_adds_a_person_through_every_step(app, engine, staff_dialog)
     t = zh(app)
     await _walk_to_confirm(staff_dialog, app)
     summary = staff_dialog.text
-    for part in (NEW_NAME, NEW_PHONE, t("level.county"), TOWNSHIP, f"{TOWNSHIP}代表小组"):
+    for part in (NEW_NAME, NEW_PHONE, t("level.county"), TOWNSHIP, f"{TOWNSHIP}代表小组",
+                 t("role.delegate")):
         assert part in summary
     await staff_dialog.press(t("common.confirm"))
     code = _created_code(staff_dialog)
@@ -81,8 +84,8 @@ async def test_staff_adds_a_person_through_every_step(app, engine, staff_dialog)
         assert invite.person_id == person.id and invite.redeemed_at is None
         assert session.get(Conversation, staff.id) is None
     added = audits(engine, "person_added")
-    assert [(a.actor_id, a.subject_type, a.subject_id) for a in added] == [
-        (staff.id, "person", person.id)]
+    assert [(a.actor_id, a.subject_type, a.subject_id, a.to_state) for a in added] == [
+        (staff.id, "person", person.id, "delegate")]
 
 
 async def test_the_new_persons_invite_binds_them(app, engine, staff_dialog) -> None:
@@ -100,15 +103,16 @@ async def test_skipping_township_and_group_adds_a_person_without_groups(app, eng
     await staff_dialog.send("/adduser")
     await staff_dialog.send(NEW_NAME)
     await staff_dialog.send(NEW_PHONE)
-    await staff_dialog.press(t("adduser.no_level"))
+    await staff_dialog.press(t("level.township"))
     await staff_dialog.press(t("common.skip"))
     assert staff_dialog.labels() == [t("common.skip")], "no township, so no group to offer"
     await staff_dialog.press(t("common.skip"))
+    await staff_dialog.press(t("role.delegate"))
     await staff_dialog.press(t("common.confirm"))
     assert NEW_NAME in staff_dialog.text
     with unit_of_work(engine) as session:
         person = session.exec(select(Person).where(Person.phone == NEW_PHONE)).one()
-        assert (person.level, person.township) == (None, None)
+        assert (person.level, person.township) == ("township", None)
         assert session.exec(select(Membership).where(Membership.person_id == person.id)).all() == []
 
 
@@ -212,6 +216,7 @@ async def test_the_flow_survives_a_restart(app, engine, settings, clock, staff_d
     assert dialog.text == t("adduser.ask_township")
     await dialog.press(t("common.skip"))
     await dialog.press(t("common.skip"))
+    await dialog.press(t("role.delegate"))
     assert NEW_NAME in dialog.text and NEW_PHONE in dialog.text
     await dialog.press(t("common.confirm"))
     assert NEW_NAME in dialog.text
@@ -242,7 +247,9 @@ async def test_adduser_again_starts_afresh(app, engine, staff_dialog) -> None:
     t = zh(app)
     await staff_dialog.send("/adduser")
     await staff_dialog.send(NEW_NAME)
-    await staff_dialog.send("/adduser")
+    await staff_dialog.send("/adduser")  # the half-filled draft is not dropped unasked
+    assert staff_dialog.text == t("drafts.unfinished", flow=t("drafts.flow.adduser"))
+    await staff_dialog.press(t("drafts.discard_and_go"))
     assert staff_dialog.text == t("adduser.ask_name")
     conversation = conversation_of(engine, the_staff(engine).id)
     assert (conversation.state, conversation.data) == ("name", {})
