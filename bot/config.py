@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     telegram_proxy: SecretStr | None = None
 
     invite_valid_days: int = Field(default=30, ge=1, le=365)
+    townships: str = ""  # more townships than the roster names, comma-separated
     max_text_length: int = Field(default=4000, ge=100, le=100_000)
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_media_per_day: int = Field(default=100, ge=1, le=100_000)

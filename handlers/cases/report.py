@@ -14,12 +14,13 @@ from handlers.cases.render import summary_line
 from handlers.cases.report_view import preview_text
 from handlers.drafts import start_flow
 from handlers.labels import area_label
-from storage import cases, conversations
+from storage import cases, conversations, townships
 from storage.case_models import Case
 from storage.models import Area, Conversation
 
 FLOW = REPORT.name
 MIN_TEXT, MAX_TEXT, MAX_ADDRESS = 10, 2000, 200
+TOWNSHIPS_PER_ROW = 3
 
 
 async def begin(ctx: Context) -> list[Reply]:
@@ -117,13 +118,29 @@ async def _take_location(ctx, conversation):
 
 
 async def _take_township(ctx, conversation):
-    choice, text = _choice(ctx), _text(ctx)
-    if choice == "keep" and conversation.data.get("township"):
-        return "placed", []
-    if not text:
+    """A township of the list: a button, or typed text matched to one (青石 → 青石镇)."""
+    offered = conversation.data.get("townships") or township_choices(ctx)
+    index = parse_int((_choice(ctx) or "").removeprefix("t:"), 0, len(offered) - 1)
+    text = _text(ctx)
+    if index is not None:
+        chosen = offered[index]
+    elif text and offered:
+        chosen = townships.match(text, offered)
+        if chosen is None:
+            return _again(ctx, conversation, "report.township_unknown", typed=text[:20])
+    elif text:  # no township is known yet (an empty roster): take the name as typed
+        chosen = text[:50]
+    else:
         return _again(ctx, conversation, "report.township_expected")
-    conversation.data["township"] = text[:50]
+    conversation.data["township"] = chosen
     return "placed", []
+
+
+def township_choices(ctx: Context) -> list[str]:
+    """The county's townships, the reporter's own first."""
+    names = townships.known(ctx.session, townships.configured(ctx.services.settings.townships))
+    own = ctx.person.township
+    return sorted(names, key=lambda name: name != own)
 
 
 async def _take_preview(ctx, conversation):
@@ -196,9 +213,7 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
     if state == "location":
         return Reply(ctx.t("report.ask_location"), button_rows([button("common.skip", "skip")]))
     if state == "township":
-        keep = [button("report.keep_township", "keep", township=data["township"])] \
-            if data.get("township") else []
-        return Reply(ctx.t("report.ask_township"), button_rows(keep))
+        return _township_prompt(ctx, conversation)
     if state == "preview":
         return Reply(preview_text(ctx, data), button_rows(
             [button("report.submit", "submit")],
@@ -208,6 +223,20 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
     if state == "duplicates":
         return _duplicates_prompt(ctx, conversation)
     return Reply(ctx.t("report.ask_description", min=MIN_TEXT, max=MAX_TEXT))
+
+
+def _township_prompt(ctx: Context, conversation: Conversation) -> Reply:
+    """Every township as a button (the reporter's own first, marked); the list is kept in the
+    draft so a button means the same township however the roster changes meanwhile.
+    """
+    offered = conversation.data["townships"] = township_choices(ctx)
+    conversations.save(ctx.session, conversation, ctx.now)
+    own = ctx.person.township
+    buttons = [Button(ctx.t("report.keep_township", township=name) if name == own else name,
+                      flow_payload(FLOW, "township", f"t:{n}")) for n, name in enumerate(offered)]
+    rows = [buttons[i:i + TOWNSHIPS_PER_ROW] for i in range(0, len(buttons), TOWNSHIPS_PER_ROW)]
+    key = "report.ask_township" if offered else "report.ask_township_free"
+    return Reply(ctx.t(key), button_rows(*rows))
 
 
 def _duplicates_prompt(ctx: Context, conversation: Conversation) -> Reply:
