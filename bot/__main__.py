@@ -1,4 +1,4 @@
-"""The `liandong` command line: run, demo, db upgrade, roster import, invites, users."""
+"""The `liandong` command line: run, demo, db upgrade, roster import, invites, users, calendar."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ db_cli = typer.Typer(help="Database schema.", **PLAIN)
 roster_cli = typer.Typer(help="The office's roster of people.", **PLAIN)
 export_cli = typer.Typer(help="Exports for the office.", **PLAIN)
 users_cli = typer.Typer(help="People on the roster.", rich_markup_mode=None)
+calendar_cli = typer.Typer(help="Official holidays per year, for deadlines in working days.",
+                           rich_markup_mode=None)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(export_cli, name="export")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(calendar_cli, name="calendar")
 
 
 def load_settings() -> Settings:
@@ -50,6 +53,9 @@ QrDir = Annotated[Path | None, typer.Option(
     help="Write one QR code per invite and a printable invites.html into DIR.")]
 ExportFile = Annotated[Path, typer.Option("--out", dir_okay=False, help="The .xlsx to write.")]
 Phone = Annotated[str, typer.Argument(metavar="PHONE", help="The person's mobile number.")]
+ScheduleFile = Annotated[Path, typer.Argument(
+    exists=True, dir_okay=False, readable=True, metavar="FILE",
+    help="One year's schedule: a .csv with the columns 日期,类型 (UTF-8 or GBK).")]
 IssueMissing = Annotated[bool, typer.Option(
     "--issue", help="First issue invites to unbound people who have no valid one.")]
 
@@ -145,6 +151,28 @@ def users_activate(phone: Phone):
     from bot.admin import set_active
 
     _finish(set_active(load_settings(), phone, True))
+
+
+@calendar_cli.callback(invoke_without_command=True)
+def calendar_years(ctx: typer.Context):
+    """List the years whose holidays the bot knows, and where from (package or imported)."""
+    if ctx.invoked_subcommand is None:
+        from bot.admin import list_calendar
+
+        typer.echo(list_calendar(load_settings()))
+
+
+@calendar_cli.command("import")
+def calendar_import(file: ScheduleFile):
+    """Import one year's holiday schedule, all or nothing; it replaces that year's earlier import.
+
+    Rows: a date (YYYY-MM-DD) and 休/假/holiday for a day off or 班/workday for a make-up
+    working day. Days not listed count Monday to Friday as working days. An imported year
+    takes precedence over the chinesecalendar package.
+    """
+    from bot.admin import import_calendar_file
+
+    _finish(import_calendar_file(load_settings(), file))
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""What the CLI's office commands do: migrate, load the demo, import the roster, invites, users."""
+"""What the CLI's office commands do: migrate, demo, roster import, invites, users, calendar."""
 
 from __future__ import annotations
 
@@ -172,3 +172,20 @@ def export_cases_file(settings: Settings, out: Path) -> str:
     finally:
         engine.dispose()
     return f"{count} cases written to {out}"
+
+
+def import_calendar_file(settings: Settings, path: Path) -> Outcome:
+    """`liandong calendar import FILE`: one year's holiday schedule, all or nothing."""
+    from bot.calendar_cli import import_calendar
+
+    with office_engine(settings) as engine:
+        return import_calendar(translator(settings), engine, path, Clock().utcnow())
+
+
+def list_calendar(settings: Settings) -> str:
+    """`liandong calendar`: the years whose holidays the bot knows, and where from."""
+    from bot.calendar_cli import listing
+
+    with office_engine(settings) as engine:
+        today = Clock().now().astimezone(settings.tz).date()
+        return listing(translator(settings), engine, today, settings.tz)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Sequence
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -15,7 +16,13 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.logs import configure_logging, settings_secrets
-from bot.startup import StartupError, check_data_dir, open_database
+from bot.startup import (
+    StartupError,
+    check_data_dir,
+    load_work_calendar,
+    open_database,
+    warn_calendar_gaps,
+)
 from schedules.runner import build_scheduler
 
 INTERRUPTED = 130  # the shell's code for a stop by Ctrl-C
@@ -41,22 +48,28 @@ def _run(settings: Settings, demo_if_empty: bool) -> None:
     if demo_if_empty and roster_is_empty(engine):
         load_demo_county(settings, engine)
     app = build_app(settings, engine)
-    asyncio.run(run_console(app) if console else run_telegram(app))
+    gaps = load_work_calendar(engine, app.services.clock.now().astimezone(settings.tz).date())
+    asyncio.run(run_console(app, gaps) if console else run_telegram(app, gaps))
 
 
-async def run_console(app: App) -> None:
+async def run_console(app: App, calendar_gaps: Sequence[int] = ()) -> None:
     """The local console: read stdin until it ends, delivering pushes after every line."""
     from bot.channels.console import ConsoleChannel
 
     channel = ConsoleChannel(app)
+    warn_calendar_gaps(app.settings, calendar_gaps, channel.stdout)
     channel.worker = DeliveryWorker(app.engine, [channel], app.services.clock)
     async with running_scheduler(build_scheduler(app)):
         await channel.run()
         await channel.worker.run_once()
 
 
-async def run_telegram(app: App) -> None:
-    """Telegram (polling or webhook) until SIGINT or SIGTERM."""
+async def run_telegram(app: App, calendar_gaps: Sequence[int] = ()) -> None:
+    """Telegram (polling or webhook) until SIGINT or SIGTERM.
+
+    Calendar gaps are logged once Telegram has accepted the bot, so that a start-up mistake
+    stays the one line printed.
+    """
     from bot.channels.telegram import TelegramChannel
 
     channel = TelegramChannel(app)
@@ -67,6 +80,7 @@ async def run_telegram(app: App) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     await channel.start()
+    warn_calendar_gaps(app.settings, calendar_gaps)
     try:
         async with running_scheduler(build_scheduler(app)):
             await worker.run_forever(app.settings.outbox_poll_seconds, stop)

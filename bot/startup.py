@@ -1,18 +1,24 @@
-"""Start-up checks: each problem becomes one line naming the setting, never a traceback."""
+"""Start-up checks: each problem is one line naming the setting; calendar gaps are a warning."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.admin import ready_engine
+from bot.admin import ready_engine, translator
 from bot.config import Settings, parse_database_url
+from schedules.workdays import IMPORT_COMMAND, default_calendar, refresh_default_calendar
 
 CONNECT_TIMEOUT_SECONDS = 10
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -73,3 +79,24 @@ def _reason(exc: Exception) -> str:
         return original.strerror
     first_line = (str(original).strip().splitlines() or [type(original).__name__])[0]
     return first_line.rsplit(": ", 1)[-1].strip() or type(original).__name__
+
+
+def load_work_calendar(engine: Engine, today: date) -> list[int]:
+    """Read the imported holiday schedules into this process's calendar; return the years of
+    `today` and the next that neither an import nor the chinesecalendar package covers.
+    """
+    refresh_default_calendar(engine)
+    return default_calendar().uncovered_years(today)
+
+
+def warn_calendar_gaps(settings: Settings, years: Sequence[int], out: TextIO | None = None) -> None:
+    """Log that `years` count Monday to Friday; on the console also tell the operator in a line."""
+    if not years:
+        return
+    shown = ", ".join(map(str, years))
+    log.warning("no holiday schedule for %s: working days there are counted Monday to Friday;"
+                " import the State Council's schedule with `%s`", shown, IMPORT_COMMAND)
+    if out is not None:
+        t = translator(settings)
+        print(t("calendar.uncovered", years=t("common.list_sep").join(map(str, years))),
+              file=out, flush=True)

@@ -1,4 +1,4 @@
-"""Working-day arithmetic against chinesecalendar data for 2025-2026 and the Mon-Fri fallback."""
+"""Working-day arithmetic: chinesecalendar 2025-2026, imported years, the Mon-Fri fallback."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from schedules.workdays import WorkCalendar, default_calendar
+from schedules.workdays import Overrides, WorkCalendar, default_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNCOVERED_YEAR = 2099  # chinesecalendar 1.11 covers 2004-2026
+NEW_YEAR_2027 = Overrides(frozenset({2027}), {date(2027, 1, 1): False})  # 元旦, a Friday
 
 
 @pytest.fixture
@@ -118,3 +119,66 @@ def test_deadline_from_is_end_of_day_in_same_zone(cal: WorkCalendar) -> None:
 
 def test_default_calendar_is_shared() -> None:
     assert default_calendar() is default_calendar()
+
+
+# --- imported years -------------------------------------------------------------------------
+
+def test_without_an_import_new_year_2027_counts_as_a_working_day_and_warns(
+        cal: WorkCalendar, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="schedules.workdays")
+    assert cal.add_workdays(date(2026, 12, 28), 5) == date(2027, 1, 4)  # 29, 30, 31, 1, 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "2027" in warnings[0]
+    assert "liandong calendar import" in warnings[0]
+
+
+def test_an_imported_2027_skips_new_years_day(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="schedules.workdays")
+    cal = WorkCalendar(overrides=NEW_YEAR_2027)
+    assert not cal.is_workday(date(2027, 1, 1))
+    assert cal.add_workdays(date(2026, 12, 28), 5) == date(2027, 1, 5)  # 29, 30, 31, 4, 5
+    moment = datetime(2026, 12, 28, 10, 0, tzinfo=SHANGHAI)
+    assert cal.deadline_from(moment, 5) == datetime(2027, 1, 5, 23, 59, 59, tzinfo=SHANGHAI)
+    assert cal.workdays_between(date(2026, 12, 31), date(2027, 1, 4)) == 1
+    assert not caplog.records, "an imported year is covered: no fallback warning"
+
+
+def test_days_an_imported_year_does_not_list_follow_the_weekday_rule() -> None:
+    cal = WorkCalendar(overrides=NEW_YEAR_2027)
+    assert [cal.is_workday(date(2027, 1, d)) for d in range(1, 12)] == [
+        False, False, False, True, True, True, True, True, False, False, True]
+
+
+def test_an_imported_year_beats_the_package(cal: WorkCalendar) -> None:
+    assert not cal.is_workday(date(2026, 10, 1)) and cal.is_workday(date(2026, 10, 10))
+    imported = WorkCalendar(overrides=Overrides(frozenset({2026}), {
+        date(2026, 10, 8): False, date(2026, 10, 11): True}))
+    assert not imported.is_workday(date(2026, 10, 8))  # the package has it as a working day
+    assert imported.is_workday(date(2026, 10, 11))  # a Sunday the import makes a working day
+    assert imported.is_workday(date(2026, 10, 1))  # not listed: a Thursday works
+    assert not imported.is_workday(date(2026, 10, 10))  # not listed: a Saturday is off
+    assert imported.is_workday(date(2025, 10, 11)) == cal.is_workday(date(2025, 10, 11))
+
+
+def test_a_make_up_day_of_the_previous_december_counts_in_a_package_year() -> None:
+    cal = WorkCalendar(overrides=Overrides(frozenset({2027}), {date(2026, 12, 27): True}))
+    assert cal.is_workday(date(2026, 12, 27))  # a Sunday
+    assert not cal.is_workday(date(2026, 12, 26))  # the rest of 2026 is the package's
+    assert cal.is_workday(date(2026, 12, 31))
+
+
+def test_new_overrides_take_effect_at_once() -> None:
+    cal = WorkCalendar()
+    assert cal.is_workday(date(2027, 1, 1))
+    cal.use_overrides(NEW_YEAR_2027)
+    assert not cal.is_workday(date(2027, 1, 1)) and cal.overrides == NEW_YEAR_2027
+    cal.use_overrides(Overrides())
+    assert cal.is_workday(date(2027, 1, 1))
+
+
+def test_uncovered_years_are_this_and_next_without_package_or_import() -> None:
+    assert WorkCalendar().uncovered_years(date(2026, 11, 23)) == [2027]
+    assert WorkCalendar().uncovered_years(date(2025, 6, 1)) == []
+    assert WorkCalendar(overrides=NEW_YEAR_2027).uncovered_years(date(2026, 11, 23)) == []
+    assert WorkCalendar(overrides=NEW_YEAR_2027).uncovered_years(date(2027, 3, 1)) == [2028]
+    assert WorkCalendar().package_covers(2026) and not WorkCalendar().package_covers(2027)

@@ -4,7 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.case_models
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import storage.models
+import storage.work_calendar  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 engine = config.attributes["engine"]
