@@ -34,6 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.sweep
+	$(BIN)/python -m bench.charts
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
