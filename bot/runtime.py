@@ -53,15 +53,19 @@ def _run(settings: Settings, demo_if_empty: bool) -> None:
 
 
 async def run_console(app: App, calendar_gaps: Sequence[int] = ()) -> None:
-    """The local console: read stdin until it ends, delivering pushes after every line."""
+    """The local console: read stdin until it ends, delivering pushes after every line.
+
+    At the end the scheduler stops first (its running jobs finish, their pushes queued), then
+    everything due is delivered before the goodbye.
+    """
     from bot.channels.console import ConsoleChannel
 
     channel = ConsoleChannel(app)
     warn_calendar_gaps(app.settings, calendar_gaps, channel.stdout)
     channel.worker = DeliveryWorker(app.engine, [channel], app.services.clock)
     async with running_scheduler(build_scheduler(app)):
-        await channel.run()
-        await channel.worker.run_once()
+        await channel.read_lines()
+    await channel.finish()
 
 
 async def run_telegram(app: App, calendar_gaps: Sequence[int] = ()) -> None:

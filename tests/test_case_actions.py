@@ -91,7 +91,7 @@ async def test_reject_needs_text_for_the_reason(app, clock, cast):
     leader = await bound(app, cast.leader, "8002")
     await leader.press(f"c:rej:{case.id}")
     await leader.send("   ")
-    assert "这一步需要输入文字（或点击按钮）。" in leader.text
+    assert "这一步需要输入文字（或通过按钮选择）。" in leader.text
     assert _reload(app, case.id).status == CaseStatus.SUBMITTED
     assert conversation_of(app.engine, cast.leader.id).state == "text"
 

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import io
-
 from sqlmodel import select
 
-from bot.channels.console import ConsoleChannel
-from bot.delivery import DeliveryWorker
 from storage.case_models import Case, CaseMedia
 from storage.db import unit_of_work
 from storage.models import Person
+from tests.console_support import run_lines
 from tests.factories import demo_reporter, leader_of
 from tests.images import jpeg_bytes
 
 
 async def _run(app, lines: list[str]) -> str:
-    out = io.StringIO()
-    channel = ConsoleChannel(app, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
-    channel.worker = DeliveryWorker(app.engine, [channel], app.services.clock)
-    await channel.run()
-    return out.getvalue()
+    return await run_lines(app, lines)
 
 
 async def test_a_delegate_reports_with_a_photo_and_a_location(app, demo, tmp_path):

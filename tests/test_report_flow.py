@@ -27,12 +27,12 @@ MARKET = "菜市场后面垃圾桶满溢无人清运，气味很大"  # unlike b
 
 # Whole catalog texts (zh_CN) the flow answers with.
 TEXT_EXPECTED = "这一步需要文字描述（也可以附一条语音）。"
-PHOTO_EXPECTED = "这一步请发送照片，或点“完成”。"
+PHOTO_EXPECTED = "这一步请发送照片，或选择“完成”。"
 NOT_IMAGE = "这不是图片文件，没有收下。请发送照片。"
 TOO_LARGE = "照片太大了（单张不超过10MB），这张没有收下。请压缩后重新发送。"
 TOO_MANY = "最多 9 张照片，多出的没有收下。"
 VOICE_KEPT = "语音已保存。请再用文字简要描述问题，方便分拣和统计。"
-BUTTON_EXPIRED = "这个按钮已经失效（可能已经点过了）。请使用最新消息中的按钮。"
+BUTTON_EXPIRED = "这个按钮已经失效（可能已经用过了）。请使用最新消息中的按钮。"
 CANCELLED = "已取消，草稿已删除。"
 SIMILAR = "发现以下未办结的问题可能与您反映的是同一问题"
 
@@ -287,7 +287,7 @@ async def test_the_location_can_be_skipped(app, cast):
     await dialog.send(LAMPS)
     await dialog.press("完成")
     await dialog.send_photo(jpeg_bytes())  # a photo is not a place
-    assert "请发送位置、输入地址，或点“跳过”。" in dialog.text
+    assert "请发送位置、输入地址，或选择“跳过”。" in dialog.text
     assert _draft(app, cast.reporter)["state"] == "location"
     await dialog.press("跳过")
     await dialog.press(f"使用：{cast.township}")

@@ -12,8 +12,9 @@ from typing import TextIO
 from sqlmodel import select
 
 from bot.app import App
-from bot.core.numbers import parse_int
-from bot.core.types import Button, Event, EventKind, Location, MediaRef, Reply, strip_controls
+from bot.channels.console_buttons import ButtonBoard
+from bot.channels.console_outbox import HeldPushes, deliver_due, local_time, one_line
+from bot.core.types import Event, EventKind, Location, MediaRef, Reply, strip_controls
 from bot.delivery import DeliveryWorker
 from handlers.labels import masked_phone
 from storage import identities, people
@@ -35,9 +36,10 @@ class ConsoleChannel:
     def __init__(self, app: App, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
         self.app = app
         self.stdin, self.stdout = stdin or sys.stdin, stdout or sys.stdout
-        self.buttons: list[Button] = []
+        self.board = ButtonBoard()
         self.acting: Person | None = None
         self.worker: DeliveryWorker | None = None
+        self.held = HeldPushes(app.engine, app.services.clock.utcnow())
         app.dispatcher.limiter.exempt(CHANNEL)  # one operator plays everyone, as fast as typed
 
     def address_for(self, person_id: int, accounts: dict[str, str], person_name: str) -> str:
@@ -49,47 +51,74 @@ class ConsoleChannel:
         name, _, person_id = address.rpartition("#")
         if self.acting is not None and str(self.acting.id) == person_id:
             self._print(f"📨 {self._t('console.push_to', name=name)}")
-            self._print_reply(reply, selectable=True)
+            self._print_reply(reply)
             return
-        first_line = reply.text.strip().splitlines()[0] if reply.text.strip() else ""
-        self._print(f"📨 → {name}：{first_line[:PUSH_PREVIEW]}")
+        self._print(f"📨 → {name}：{one_line(reply.text, PUSH_PREVIEW)}")
 
     async def run(self) -> None:
+        """Greet, handle lines until end of input, then deliver what is due and say goodbye."""
+        await self.read_lines()
+        await self.finish()
+
+    async def read_lines(self) -> None:
         """Greet, then handle lines until end of input."""
         self._act_as_default()
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line:
-                break
+                return
             await self.handle_line(line.rstrip("\n"))
+
+    async def finish(self) -> None:
+        """At end of input: deliver everything due, tell what waits for later, say goodbye."""
+        await self._deliver()
         self._print(self._t("console.bye"))
 
     async def handle_line(self, line: str) -> None:
         """Handle one typed line: `/as`, a button number, or anything a user might send."""
-        if not line.strip():
+        typed = strip_controls(line).strip()
+        if not typed:
             return
-        self._print(f"> {strip_controls(line)}")
-        if line.strip().startswith("/as"):
-            self._switch(line.strip()[3:].strip())
+        button = self.board.pick(typed)
+        self._print(f"> {strip_controls(line)}" + (f" → {button.label}" if button else ""))
+        head, rest = split_command(typed)
+        if button is not None:
+            await self._answer(Event(CHANNEL, TERMINAL, EventKind.BUTTON, payload=button.payload))
+        elif head == "/as":
+            self._switch(rest)
         elif (event := self._event(line)) is not None:
-            for reply in await self.app.dispatcher.handle(event):
-                self._print_reply(reply, selectable=True)
+            await self._answer(event)
+        await self._deliver()
+
+    async def _answer(self, event: Event) -> None:
+        self.board.new_answer()
+        for reply in await self.app.dispatcher.handle(event):
+            self._print_reply(reply)
+
+    async def _deliver(self) -> None:
+        """Send what is due, then name once each push held for later (quiet hours)."""
+        clock = self.app.services.clock
         if self.worker is not None:
-            await self.worker.run_once()
+            await deliver_due(self.worker, self.app.engine, clock)
+        now, zone = clock.utcnow(), self.app.settings.tz
+        for push in self.held.fresh(now):
+            self._print(self._t("console.held", name=push.name,
+                                text=one_line(push.text, PUSH_PREVIEW),
+                                time=local_time(push.not_before, now, zone)))
 
     def _event(self, line: str) -> Event | None:
-        stripped = line.strip()
-        if (number := parse_int(stripped, 1, len(self.buttons))) is not None:
-            button = self.buttons[number - 1]
-            return Event(CHANNEL, TERMINAL, EventKind.BUTTON, payload=button.payload)
-        head, _, rest = stripped.partition(" ")
+        head, rest = split_command(line)
         if head in MEDIA_COMMANDS:
-            return self._media_event(MEDIA_COMMANDS[head], Path(rest.strip()).expanduser())
+            return self._media_event(head, rest)
         if head == "/location":
             return self._location_event(rest)
         return Event.from_text(CHANNEL, TERMINAL, line)
 
-    def _media_event(self, kind: EventKind, path: Path) -> Event | None:
+    def _media_event(self, command: str, argument: str) -> Event | None:
+        if not argument:
+            self._print(self._t(usage_key(command)))
+            return None
+        path = Path(argument).expanduser()
         if not path.is_file():
             self._print(self._t("console.no_file", path=str(path)))
             return None
@@ -98,7 +127,7 @@ class ConsoleChannel:
             return path.read_bytes()
         mime = mimetypes.guess_type(path.name)[0]
         ref = MediaRef(path.name, path.stat().st_size, mime, fetch)
-        return Event(CHANNEL, TERMINAL, kind, media=(ref,))
+        return Event(CHANNEL, TERMINAL, MEDIA_COMMANDS[command], media=(ref,))
 
     def _location_event(self, text: str) -> Event | None:
         try:
@@ -123,6 +152,9 @@ class ConsoleChannel:
         self._print(self._t("console.intro", name=person.name))
 
     def _switch(self, query: str) -> None:
+        if not query:
+            self._print(self._t(usage_key("/as")))
+            return
         with unit_of_work(self.app.engine) as session:
             found = people.find(session, query)
         if len(found) != 1:
@@ -137,17 +169,17 @@ class ConsoleChannel:
     def _bind(self, person: Person) -> None:
         with unit_of_work(self.app.engine) as session:
             identities.bind(session, CHANNEL, TERMINAL, person.id, self.app.services.clock.utcnow())
-        self.acting, self.buttons = person, []
+        self.acting = person
+        self.board.new_answer()
 
-    def _print_reply(self, reply: Reply, selectable: bool) -> None:
+    def _print_reply(self, reply: Reply) -> None:
         self._print(reply.text)
         for attachment in reply.attachments:
             self._print(f"📎 {attachment.filename}: {attachment.path}")
-        flat = [button for row in reply.buttons for button in row]
-        if selectable and flat:
-            self.buttons = flat
-        for number, button in enumerate(flat, start=1):
-            self._print(f"  [{number}] {button.label}" if selectable else f"  [{button.label}]")
+        for number, button in self.board.number(reply):
+            self._print(f"  [{number}] {button.label}")
+        if self.board.first_buttons():
+            self._print(self._t("console.buttons_hint"))
         self._print("")
 
     def _t(self, key: str, **values) -> str:
@@ -156,3 +188,20 @@ class ConsoleChannel:
 
     def _print(self, text: str) -> None:
         print(text, file=self.stdout, flush=True)
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """The first word of a line and the rest, split at any blank (an IME's full-width too)."""
+    parts = line.strip().split(maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (line.strip(), "")
+
+
+def usage_key(command: str) -> str:
+    """The catalog key of the one-line usage of a console command given without its argument."""
+    if command == "/as":
+        return "console.usage_as"
+    if command == "/photo":
+        return "console.usage_photo"
+    if command == "/voice":
+        return "console.usage_voice"
+    return "console.usage_file"
