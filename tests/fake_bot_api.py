@@ -223,6 +223,10 @@ class FakeBotApi:
         self.webhook = None
         return True
 
+    def _m_editmessagetext(self, params: dict) -> dict:
+        """Edit a message the bot sent; answers with the message as it now is."""
+        return self._bot_message(params, text=params["text"])
+
     def _m_sendmessage(self, params: dict) -> dict:
         check_text(params["text"])
         return self._bot_message(params, text=params["text"])

@@ -173,6 +173,8 @@ class ConsoleChannel:
         self.board.new_answer()
 
     def _print_reply(self, reply: Reply) -> None:
+        if reply.edit:  # a messenger would rewrite the pressed message in place
+            self._print(self._t("console.edited"))
         self._print(reply.text)
         for attachment in reply.attachments:
             self._print(f"📎 {attachment.filename}: {attachment.path}")

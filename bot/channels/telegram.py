@@ -142,9 +142,26 @@ class TelegramChannel:
         target = chat.id if chat is not None else user.id
         for reply in replies:
             try:
-                await self._send_reply(target, reply)
+                if not (reply.edit and await self._edit(target, event.source_message, reply)):
+                    await self._send_reply(target, reply)
             except TelegramError as exc:
                 log.warning("reply to chat %s not sent: %s", target, exc)
+
+    async def _edit(self, chat_id: int, message_id: str | None, reply: Reply) -> bool:
+        """Replace the pressed message's text and buttons; False when it cannot be edited (no
+        message, too long, too old: the reply then goes as a new message).
+        """
+        chunks = split_text(reply.text)
+        if message_id is None or len(chunks) != 1 or reply.attachments:
+            return False
+        try:
+            await self.bot.edit_message_text(chunks[0], chat_id=chat_id,
+                                             message_id=int(message_id),
+                                             reply_markup=reply_markup(reply))
+        except TelegramError as exc:
+            log.info("message %s in chat %s not edited (%s); sent anew", message_id, chat_id, exc)
+            return False
+        return True
 
     async def _refuse_group(self, update: Update, chat_id: int) -> None:
         if update.callback_query is not None:

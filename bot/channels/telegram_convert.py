@@ -38,8 +38,10 @@ def to_event(update: Update, bot: Bot) -> Event | None:
     common = {"update_key": str(update.update_id), "display_name": user.full_name,
               "language_hint": language_hint(user)}
     if update.callback_query is not None:
+        message = update.callback_query.message
         return Event(CHANNEL, str(user.id), EventKind.BUTTON,
-                     payload=update.callback_query.data or "", **common)
+                     payload=update.callback_query.data or "",
+                     source_message=str(message.message_id) if message else None, **common)
     if update.message is None:
         return None
     return message_event(update.message, str(user.id), bot, common)

@@ -75,6 +75,7 @@ class Event:
     display_name: str = ""
     update_key: str | None = None  # for redelivery dedupe (Telegram update_id, WeCom MsgId)
     language_hint: str | None = None
+    source_message: str | None = None  # the channel's id of the message whose button was pressed
 
     def cleaned(self) -> Event:
         """The event with control characters (ANSI escapes, NUL, C1…) removed from its texts."""
@@ -131,11 +132,17 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to show: text, rows of buttons, optional files."""
+    """A message to show: text, rows of buttons, optional files.
+
+    An `edit` reply to a button press replaces the message whose button was pressed (Telegram
+    edits it, the console prints the new state), so an old message never offers stale choices;
+    where the channel cannot edit, it is sent as a new message.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    edit: bool = False
 
     def to_dict(self) -> dict:
         """Serialise for the outbox."""
