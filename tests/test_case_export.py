@@ -111,12 +111,16 @@ def test_export_of_an_empty_database(engine, clock, settings, tmp_path) -> None:
 
 def test_export_overdue_rule_matches_the_card(engine, clock) -> None:
     now = clock.utcnow()
-    for deadline, status in [(now - timedelta(days=3), CaseStatus.IN_PROGRESS),
-                             (now - timedelta(hours=1), CaseStatus.ASSIGNED),
-                             (now + timedelta(days=1), CaseStatus.ASSIGNED),
-                             (now - timedelta(days=9), CaseStatus.CLOSED), (None, "submitted")]:
-        case = Case(deadline=deadline, status=status)
-        assert overdue_days(deadline, status, now) == render_overdue_days(case, now)
+    fixed = now - timedelta(days=2)
+    for deadline, status, rectified in [
+            (now - timedelta(days=3), CaseStatus.IN_PROGRESS, None),
+            (now - timedelta(hours=1), CaseStatus.ASSIGNED, None),
+            (now + timedelta(days=1), CaseStatus.ASSIGNED, None),
+            (now - timedelta(days=9), CaseStatus.CLOSED, fixed),
+            (now - timedelta(days=9), CaseStatus.RECTIFIED, fixed),
+            (now - timedelta(days=1), CaseStatus.RECTIFIED, fixed), (None, "submitted", None)]:
+        case = Case(deadline=deadline, status=status, rectified_at=rectified)
+        assert overdue_days(deadline, status, now, rectified) == render_overdue_days(case, now)
 
 
 def test_export_cli_writes_the_file(engine, clock, settings, tmp_path) -> None:

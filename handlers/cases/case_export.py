@@ -36,7 +36,7 @@ SUMMARY_KEYS = (*SUMMARY, *SUMMARY_SECTIONS, "unassigned", "all")
 SUMMARY_COLUMNS = (Column(30, wrap=True), *(Column(10) for _ in SUMMARY))
 CASE_FIELDS = (Case.id, Case.number, Case.area_id, Case.township, Case.description,
                Case.group_id, Case.department_id, Case.assigned_at, Case.deadline, Case.status,
-               Case.progress_note, Case.satisfaction, Case.closed_at)
+               Case.progress_note, Case.satisfaction, Case.closed_at, Case.rectified_at)
 
 
 @dataclass
@@ -102,8 +102,8 @@ class Export:
     def row(self, case: tuple, reporters: str) -> tuple:
         """The cells of one case (a row of CASE_FIELDS), counted in the tally on the way."""
         (_, number, area_id, township, description, group_id, department_id, assigned_at,
-         deadline, status, progress_note, satisfaction, closed_at) = case
-        late = days_overdue(deadline, status, self.now)
+         deadline, status, progress_note, satisfaction, closed_at, rectified_at) = case
+        late = days_overdue(deadline, status, self.now, rectified_at)
         self.tally.add(department_id, area_id, status, late)
         closed = self.day(closed_at) if status == CaseStatus.CLOSED else None
         return (number, self.areas.get(area_id), township, description, reporters,

@@ -20,6 +20,7 @@ from handlers.cases.notify import case_buttons
 from handlers.cases.render import card, local, overdue_days, summary_line, timeline
 from storage import audit, cases, people
 from storage.case_models import Case, CaseStatus, MediaKind
+from storage.case_stats import ACTIVE
 from storage.db import unit_of_work
 from storage.models import Area, Role
 
@@ -190,7 +191,7 @@ async def tasks(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("views.tasks.empty"))]
     shown = found[:TASKS_LIMIT]
     lines = _listing(ctx, ctx.t("views.tasks.title"), found, TASKS_LIMIT)
-    late = sum(1 for case in shown if overdue_days(case, ctx.now))
+    late = sum(1 for case in shown if case.status in ACTIVE and overdue_days(case, ctx.now))
     if late:
         lines.insert(1, ctx.t("views.tasks.overdue", count=late))
     return [Reply("\n".join(lines), buttons=view_rows(shown))]
