@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import select
 
+from bot.core.types import Attachment, Reply
 from handlers.cases import inbox, views
 from handlers.cases.render import overdue_days as render_overdue_days
 from storage import cases
@@ -18,7 +19,7 @@ from storage.case_models import Case, CaseMedia, CaseStatus, MediaKind
 from storage.db import unit_of_work
 from storage.models import Department, Group, Membership, Person, Role
 from tests.factories import demo_reporter, leader_of, liaison_of, make_case
-from tests.given import a_delegate, audits, bound, the_staff, zh
+from tests.given import a_delegate, audits, bound, en, the_staff, zh
 
 pytestmark = pytest.mark.usefixtures("demo", "view_routes")
 
@@ -142,7 +143,73 @@ async def test_case_for_the_leader_shows_card_timeline_photos_and_triage(app, en
     assert dialog.labels() == [t("case.button.acc"), t("case.button.rej"), t("case.button.mrg")]
     attachments = dialog.last[0].attachments
     assert [(a.path, a.filename, a.is_photo) for a in attachments] == [
-        (str(stored.path), f"{case.number}-1.png", True)]
+        (str(stored.path), f"{case.number}-现场照片-1.png", True)]
+
+
+def _add_photos(session, app, case: Case, person: Person, kinds: list[MediaKind]) -> list:
+    """Store one distinct image per kind given, oldest first; the stored files."""
+    stored = []
+    for n, kind in enumerate(kinds):
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 6), (n * 20, 0, 0)).save(buffer, "PNG")
+        stored.append(app.services.media.put_image(buffer.getvalue()))
+        session.add(CaseMedia(case_id=case.id, sha256=stored[-1].sha256, ext="png", kind=kind,
+                              added_by_id=person.id, added_at=case.created_at
+                              + timedelta(minutes=n)))
+    return stored
+
+
+async def test_case_photos_are_labelled_by_kind_and_counted(app, engine, clock) -> None:
+    kinds = [MediaKind.PHOTO, MediaKind.PROGRESS, MediaKind.EVIDENCE, MediaKind.EVIDENCE]
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        department = session.exec(select(Department).order_by(Department.id)).first()
+        case = make_case(session, clock.utcnow(), reporter=reporter, group=group,
+                         status=CaseStatus.RECTIFIED, department=department)
+        stored = _add_photos(session, app, case, reporter, kinds)
+        session.add(CaseMedia(case_id=case.id, sha256="0" * 64, ext="ogg",
+                              kind=MediaKind.VOICE, added_by_id=reporter.id,
+                              added_at=clock.utcnow()))
+    dialog = await bound(app, reporter, "1001")
+    await dialog.send(f"/case {case.number}")
+    n, t = case.number, zh(app)
+    attachments = dialog.last[0].attachments
+    assert [(a.path, a.filename, a.caption, a.is_photo) for a in attachments] == [
+        (str(stored[0].path), f"{n}-现场照片-1.png", f"{n} 现场照片（1/1）", True),
+        (str(stored[1].path), f"{n}-进展照片-1.png", f"{n} 进展照片（1/1）", True),
+        (str(stored[2].path), f"{n}-整改照片-1.png", f"{n} 整改照片（1/2）", True),
+        (str(stored[3].path), f"{n}-整改照片-2.png", f"{n} 整改照片（2/2）", True)]
+    assert t("views.case.photo_counts", site=1, progress=1, evidence=2) in dialog.text
+    assert "照片：现场照片 1 张，进展照片 1 张，整改照片 2 张" in dialog.text
+
+
+async def test_case_photo_labels_in_english_and_through_the_outbox(app, engine, clock) -> None:
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        case = make_case(session, clock.utcnow(), reporter=reporter, group=group)
+        stored = _add_photos(session, app, case, reporter, [MediaKind.EVIDENCE])
+        session.get(Person, reporter.id).locale = "en"
+    dialog = await bound(app, reporter, "1001")
+    await dialog.send(f"/case {case.number}")
+    (photo,) = dialog.last[0].attachments
+    expected = Attachment(str(stored[0].path), f"{case.number}-photo-of-the-fix-1.png", True,
+                          caption=f"{case.number} photo of the fix (1/1)")
+    assert photo == expected
+    assert en(app)("views.case.photo_counts", site=0, progress=0, evidence=1) in dialog.text
+    reply = Reply("x", attachments=(photo,))
+    assert Reply.from_dict(reply.to_dict()) == reply  # a queued push keeps its captions
+    queued_before = {"text": "x", "attachments": [[photo.path, photo.filename, True, False]]}
+    assert Reply.from_dict(queued_before).attachments[0].caption == ""
+
+
+async def test_case_without_photos_has_no_photo_line(app, engine, clock) -> None:
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        case = make_case(session, clock.utcnow(), reporter=reporter, group=group)
+    dialog = await bound(app, reporter, "1001")
+    await dialog.send(f"/case {case.number}")
+    assert case.number in dialog.text and "照片：" not in dialog.text
+    assert dialog.last[0].attachments == ()
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

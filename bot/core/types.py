@@ -121,13 +121,15 @@ class Button:
 class Attachment:
     """A file sent with a reply (an export, a QR sheet, a photo from a case).
 
-    A `temporary` file (an export) is the channel's to delete once it has been sent.
+    A `temporary` file (an export) is the channel's to delete once it has been sent; a
+    `caption` is a line shown with the file, where the channel can show one.
     """
 
     path: str
     filename: str
     is_photo: bool = False
     temporary: bool = False
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class Reply:
         return {
             "text": self.text,
             "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
-            "attachments": [[a.path, a.filename, a.is_photo, a.temporary]
+            "attachments": [[a.path, a.filename, a.is_photo, a.temporary, a.caption]
                             for a in self.attachments],
         }
 

@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from bot.i18n import Catalogs, Translator
 from handlers.cases.render import days_overdue
-from storage.case_models import FINAL_STATUSES, Case, CaseReporter, CaseStatus, Satisfaction
+from storage.case_models import Case, CaseReporter, CaseStatus, Satisfaction
+from storage.case_stats import ACTIVE
 from storage.models import Area, Department, Group, Person
-from storage.xlsx_stream import Column, SheetWriter, Workbook
+from storage.xlsx_stream import Column, PageSetup, SheetWriter, Workbook
 
 BATCH = 5000
 # (field, width in characters, wraps): the columns of the 问题清单, in order.
@@ -28,34 +29,44 @@ COLUMNS = (
     ("status", 10, False), ("overdue", 9, False), ("progress", 40, True),
     ("verdict", 10, False), ("closed", 12, False),
 )
-SUMMARY = ("total", "closed", "open", "overdue")
+# The summary's counts: the total, then the parts it splits into (every case is in one), then
+# after an empty column the "of which" figures, which are not to be added to the parts.
+PARTS = ("closed", "open", "rejected", "merged")
+SUMMARY = ("total", *PARTS)
+OF_WHICH = ("overdue", "fixed_late")
+PART_OF_STATUS = {CaseStatus.CLOSED: "closed", CaseStatus.REJECTED: "rejected",
+                  CaseStatus.MERGED: "merged"}
 SUMMARY_SECTIONS = ("by_department", "by_area")
 # Every key the workbook builds: catalog views.export.col.<name> and views.export.summary.<key>.
 COLUMN_NAMES = (*(name for name, _, _ in COLUMNS), "department", "area")
-SUMMARY_KEYS = (*SUMMARY, *SUMMARY_SECTIONS, "unassigned", "all")
-SUMMARY_COLUMNS = (Column(30, wrap=True), *(Column(10) for _ in SUMMARY))
+SUMMARY_KEYS = (*SUMMARY, *OF_WHICH, *SUMMARY_SECTIONS, "unassigned", "all")
+SUMMARY_COLUMNS = (Column(30, wrap=True), *(Column(10) for _ in SUMMARY), Column(2),
+                   *(Column(14, wrap=True) for _ in OF_WHICH))
+CASES_PAGE = PageSetup(landscape=True, repeat_header=True)
+SUMMARY_PAGE = PageSetup()
 CASE_FIELDS = (Case.id, Case.number, Case.area_id, Case.township, Case.description,
                Case.group_id, Case.department_id, Case.assigned_at, Case.deadline, Case.status,
-               Case.progress_note, Case.satisfaction, Case.closed_at)
+               Case.progress_note, Case.satisfaction, Case.closed_at, Case.rectified_at)
 
 
 @dataclass
 class Tally:
-    """Counts of cases (total, closed, open, overdue) per department and per area."""
+    """Counts of cases per department and per area: the total, its parts (closed, open,
+    rejected, merged) and, of those, overdue still with the department or fixed late.
+    """
 
     by_department: defaultdict = field(default_factory=lambda: defaultdict(Counter))
     by_area: defaultdict = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, department_id: int | None, area_id: int, status: str, late: int) -> None:
         """Count one case."""
+        part = PART_OF_STATUS.get(status, "open")
+        lateness = ("overdue" if status in ACTIVE else "fixed_late") if late else None
         for counts in (self.by_department[department_id], self.by_area[area_id]):
             counts["total"] += 1
-            if status == CaseStatus.CLOSED:
-                counts["closed"] += 1
-            elif status not in FINAL_STATUSES:
-                counts["open"] += 1
-            if late:
-                counts["overdue"] += 1
+            counts[part] += 1
+            if lateness:
+                counts[lateness] += 1
 
 
 class ReporterNames:
@@ -102,8 +113,8 @@ class Export:
     def row(self, case: tuple, reporters: str) -> tuple:
         """The cells of one case (a row of CASE_FIELDS), counted in the tally on the way."""
         (_, number, area_id, township, description, group_id, department_id, assigned_at,
-         deadline, status, progress_note, satisfaction, closed_at) = case
-        late = days_overdue(deadline, status, self.now)
+         deadline, status, progress_note, satisfaction, closed_at, rectified_at) = case
+        late = days_overdue(deadline, status, self.now, rectified_at)
         self.tally.add(department_id, area_id, status, late)
         closed = self.day(closed_at) if status == CaseStatus.CLOSED else None
         return (number, self.areas.get(area_id), township, description, reporters,
@@ -132,10 +143,12 @@ def export_cases(session: Session, path: Path, now: datetime, tz: tzinfo,
     export = load_names(session, t, now, tz)
     columns = [Column(width, wrap) for _, width, wrap in COLUMNS]
     with Workbook(path) as book:
-        with book.sheet(t("views.export.sheet_cases"), columns) as sheet:
+        with book.sheet(t("views.export.sheet_cases"), columns, autofilter=True,
+                        page=CASES_PAGE) as sheet:
             sheet.append([t(f"views.export.col.{name}") for name, _, _ in COLUMNS], bold=True)
             count = write_cases(session, sheet, export)
-        with book.sheet(t("views.export.sheet_summary"), SUMMARY_COLUMNS, False) as sheet:
+        with book.sheet(t("views.export.sheet_summary"), SUMMARY_COLUMNS, False,
+                        page=SUMMARY_PAGE) as sheet:
             write_summary(sheet, export)
     return count
 
@@ -153,7 +166,9 @@ def write_cases(session: Session, sheet: SheetWriter, export: Export) -> int:
 
 
 def write_summary(sheet: SheetWriter, export: Export) -> None:
-    """Totals by department (plus the cases no department has yet), then by area."""
+    """Totals by department (plus the cases no department has yet), then by area, then a note
+    on how the columns add up.
+    """
     t, tally = export.t, export.tally
     departments = dict(export.departments)
     if None in tally.by_department:
@@ -161,16 +176,25 @@ def write_summary(sheet: SheetWriter, export: Export) -> None:
     _section(sheet, t, "by_department", "department", departments, tally.by_department)
     sheet.append(())
     _section(sheet, t, "by_area", "area", export.areas, tally.by_area)
+    sheet.append(())
+    for line in t("views.export.summary_note").splitlines():
+        sheet.append([line], plain=True)
+
+
+def summary_cells(counts: Counter) -> list:
+    """The total, its parts, an empty separator, then the "of which" figures."""
+    return [*(counts[k] for k in SUMMARY), None, *(counts[k] for k in OF_WHICH)]
 
 
 def _section(sheet: SheetWriter, t: Translator, title: str, column: str,
              names: dict, counts: dict) -> None:
     sheet.append([t(f"views.export.summary.{title}")], bold=True)
     sheet.append([t(f"views.export.col.{column}"),
-                  *(t(f"views.export.summary.{k}") for k in SUMMARY)], bold=True)
+                  *(t(f"views.export.summary.{k}") for k in SUMMARY), None,
+                  *(t(f"views.export.summary.{k}") for k in OF_WHICH)], bold=True)
     total: Counter = Counter()
     for key, name in names.items():
         row = counts.get(key, Counter())
         total.update(row)
-        sheet.append([name, *(row[k] for k in SUMMARY)])
-    sheet.append([t("views.export.summary.all"), *(total[k] for k in SUMMARY)], bold=True)
+        sheet.append([name, *summary_cells(row)])
+    sheet.append([t("views.export.summary.all"), *summary_cells(total)], bold=True)

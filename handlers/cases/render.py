@@ -8,7 +8,8 @@ from bot.core.context import Context
 from bot.i18n import Translator
 from handlers.labels import area_label
 from storage import audit, cases
-from storage.case_models import FINAL_STATUSES, Case
+from storage.case_models import FINAL_STATUSES, Case, CaseStatus
+from storage.case_stats import ACTIVE as WITH_DEPARTMENT
 from storage.models import Area, Department, Person
 
 DESCRIPTION_PREVIEW = 60
@@ -30,16 +31,29 @@ def local(ctx: Context, moment: datetime | None, fmt: str = "%Y-%m-%d") -> str:
     return moment.astimezone(ctx.services.settings.tz).strftime(fmt) if moment else "—"
 
 
-def days_overdue(deadline: datetime | None, status: str, now: datetime) -> int:
-    """Calendar days past a deadline while the case is open, else 0 (counting the first day)."""
-    if deadline is None or status in FINAL_STATUSES or now <= deadline:
+# Overdue runs to now while the department holds the case (the statuses /supervise counts),
+# and to the fix once the case is rectified.
+FIXED = (CaseStatus.RECTIFIED, CaseStatus.CLOSED)
+
+
+def days_overdue(deadline: datetime | None, status: str, now: datetime,
+                 rectified_at: datetime | None) -> int:
+    """Calendar days past the deadline (counting the first day), else 0.
+
+    Measured to now while the case is with the department (assigned, acknowledged, in
+    progress); to the rectification while it waits for verification or is closed, so a fix
+    made on time is never late and a late one stays late by the days up to the fix. A reopened
+    case has no rectification any more and counts to now again. Anything else: 0.
+    """
+    end = now if status in WITH_DEPARTMENT else rectified_at if status in FIXED else None
+    if deadline is None or end is None or end <= deadline:
         return 0
-    return max((now - deadline).days, 0) + 1
+    return (end - deadline).days + 1
 
 
 def overdue_days(case: Case, now: datetime) -> int:
-    """Calendar days past the case's deadline while it is open, else 0."""
-    return days_overdue(case.deadline, case.status, now)
+    """Calendar days the case is (or was, when rectified) past its deadline; see days_overdue."""
+    return days_overdue(case.deadline, case.status, now, case.rectified_at)
 
 
 def short(text: str, limit: int = DESCRIPTION_PREVIEW) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,12 +16,14 @@ from sqlmodel import select
 from bot.core.context import Context, Services
 from bot.core.numbers import FULL_WIDTH, parse_int
 from bot.core.types import Attachment, Button, Reply, button_rows
+from bot.i18n import Translator
 from handlers.cases import access
 from handlers.cases.case_export import export_cases
 from handlers.cases.offers import offer_rows
 from handlers.cases.render import card, local, overdue_days, summary_line, timeline
 from storage import audit, cases, people
-from storage.case_models import Case, CaseStatus, MediaKind
+from storage.case_models import Case, CaseMedia, CaseStatus, MediaKind
+from storage.case_stats import ACTIVE
 from storage.db import unit_of_work
 from storage.models import Area, Role
 
@@ -94,12 +98,15 @@ def show(ctx: Context, case: Case) -> list[Reply]:
     if not access.can_view(ctx, case):
         ctx.audit("denied", subject_type="case", subject_id=case.id, note="view")
         return [Reply(ctx.t("views.case.not_allowed", number=case.number))]
-    photos, more = case_photos(ctx, case)
+    photos = case_photos(ctx, case)
     lines = [card(ctx, case), *_extra_lines(ctx, case)]
-    if more:
-        lines.append(ctx.t("views.case.more_photos", count=more))
+    if photos.counts:
+        lines.append(photo_counts(ctx.t, photos.counts))
+    if photos.more:
+        lines.append(ctx.t("views.case.more_photos", count=photos.more))
     text = "\n".join(lines) + "\n\n" + timeline(ctx, case)
-    return [Reply(text, buttons=button_rows(*offer_rows(ctx, case)), attachments=photos)]
+    return [Reply(text, buttons=button_rows(*offer_rows(ctx, case)),
+                  attachments=photos.attachments)]
 
 
 def _extra_lines(ctx: Context, case: Case) -> list[str]:
@@ -115,18 +122,56 @@ def _extra_lines(ctx: Context, case: Case) -> list[str]:
     return lines
 
 
-def case_photos(ctx: Context, case: Case) -> tuple[tuple[Attachment, ...], int]:
-    """Up to ten stored photos of the case as attachments, and how many more there are."""
+@dataclass(frozen=True)
+class Photos:
+    """What a case view sends of the case's photos, how many more it has, and how many of
+    each kind (site, progress, evidence) it has in all.
+    """
+
+    attachments: tuple[Attachment, ...]
+    more: int
+    counts: Counter
+
+
+def photo_label(t: Translator, kind: str) -> str:
+    """What a photo of this kind shows: 现场照片, 进展照片 or 整改照片."""
+    if kind == MediaKind.EVIDENCE:
+        return t("views.case.photo_evidence")
+    if kind == MediaKind.PROGRESS:
+        return t("views.case.photo_progress")
+    return t("views.case.photo_site")
+
+
+def photo_counts(t: Translator, counts: Counter) -> str:
+    """The line under the card: how many photos of each kind the case has."""
+    return t("views.case.photo_counts", site=counts[MediaKind.PHOTO],
+             progress=counts[MediaKind.PROGRESS], evidence=counts[MediaKind.EVIDENCE])
+
+
+def case_photos(ctx: Context, case: Case) -> Photos:
+    """Up to ten stored photos of the case, each named and captioned with its kind and its
+    number among the photos of that kind (`2026-0042-整改照片-2.jpg`).
+    """
+    media = cases.media_of(ctx.session, case.id, PHOTO_KINDS)
+    counts, numbered = Counter(m.kind for m in media), Counter()
     store = ctx.services.media
-    if store is None:
-        return (), 0
     found = []
-    for media in cases.media_of(ctx.session, case.id, PHOTO_KINDS):
-        path = store.path_for(media.sha256, media.ext)
+    for item in media if store is not None else ():
+        numbered[item.kind] += 1
+        path = store.path_for(item.sha256, item.ext)
         if path.exists():
-            name = f"{case.number}-{len(found) + 1}.{media.ext}"
-            found.append(Attachment(str(path), name, is_photo=True))
-    return tuple(found[:MAX_PHOTOS]), max(len(found) - MAX_PHOTOS, 0)
+            found.append(_photo(ctx.t, case, item, path, numbered[item.kind],
+                                counts[item.kind]))
+    return Photos(tuple(found[:MAX_PHOTOS]), max(len(found) - MAX_PHOTOS, 0), counts)
+
+
+def _photo(t: Translator, case: Case, media: CaseMedia, path: Path, index: int,
+           count: int) -> Attachment:
+    label = photo_label(t, media.kind)
+    name = f"{case.number}-{label.replace(' ', '-')}-{index}.{media.ext}"
+    caption = t("views.case.photo_caption", number=case.number, label=label, index=index,
+                count=count)
+    return Attachment(str(path), name, is_photo=True, caption=caption)
 
 
 async def tasks(ctx: Context) -> list[Reply]:
@@ -138,7 +183,7 @@ async def tasks(ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("views.tasks.empty"))]
     shown = found[:TASKS_LIMIT]
     lines = listing(ctx, ctx.t("views.tasks.title"), found, TASKS_LIMIT)
-    late = sum(1 for case in shown if overdue_days(case, ctx.now))
+    late = sum(1 for case in shown if case.status in ACTIVE and overdue_days(case, ctx.now))
     if late:
         lines.insert(1, ctx.t("views.tasks.overdue", count=late))
     return [Reply("\n".join(lines), buttons=view_rows(shown))]
