@@ -18,7 +18,7 @@ from storage.case_models import Case, CaseMedia, CaseStatus
 from storage.db import unit_of_work
 from storage.demo import DEMO_STAFF_PHONE
 from storage.models import Area, Conversation, Department, Invite, Person
-from tests.factories import demo_reporter, leader_of, liaison_of
+from tests.factories import demo_reporter, leader_of, liaison_of, make_case
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.images import jpeg_bytes
 
@@ -383,3 +383,20 @@ async def test_an_export_is_sent_as_a_document_and_then_removed(api, channel, en
     assert documents[0].params["document"]["filename"].startswith("问题清单-")
     assert documents[0].params["document"]["content"][:2] == b"PK"  # an XLSX (a zip)
     await api.wait_for(lambda: not list(exports.glob("*.xlsx")))
+
+
+async def test_case_photos_go_with_a_caption_saying_what_they_show(api, channel, engine,
+                                                                   clock, cast):
+    people, _ = cast
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        case = make_case(session, clock.utcnow(), reporter=reporter, group=group)
+        stored = channel.app.services.media.put_image(jpeg_bytes((9, 99, 9)))
+        session.add(CaseMedia(case_id=case.id, sha256=stored.sha256, ext="jpg", kind="photo",
+                              added_by_id=reporter.id, added_at=clock.utcnow()))
+        code = session.exec(select(Invite.code).where(
+            Invite.person_id == people[STAFF].id)).first()
+    await exchange(api, STAFF, lambda: api.user_message(STAFF, f"/start {code}"))
+    api.user_message(STAFF, f"/case {case.number}")
+    photos = await api.wait_for(lambda: api.calls_to("sendPhoto"))
+    assert photos[0].params["caption"] == f"{case.number} 现场照片（1/1）"

@@ -189,19 +189,22 @@ class TelegramChannel:
     async def _send_attachment(self, chat_id: int, attachment: Attachment) -> None:
         path = Path(attachment.path)
         if not attachment.is_photo:
-            await self._upload(chat_id, path, attachment.filename, False)
+            await self._upload(chat_id, path, attachment, False)
         else:
             async with outgoing_photo(path) as outgoing:
-                await self._upload(chat_id, outgoing.path, attachment.filename, outgoing.as_photo)
+                await self._upload(chat_id, outgoing.path, attachment, outgoing.as_photo)
         if attachment.temporary:  # an export: sent, so no longer kept on our disk
             path.unlink(missing_ok=True)
 
-    async def _upload(self, chat_id: int, path: Path, filename: str, as_photo: bool) -> None:
+    async def _upload(self, chat_id: int, path: Path, attachment: Attachment,
+                      as_photo: bool) -> None:
+        caption, name = attachment.caption or None, attachment.filename
         with path.open("rb") as handle:
             if as_photo:
-                await self.bot.send_photo(chat_id, photo=handle, filename=filename)
+                await self.bot.send_photo(chat_id, photo=handle, filename=name, caption=caption)
             else:
-                await self.bot.send_document(chat_id, document=handle, filename=filename)
+                await self.bot.send_document(chat_id, document=handle, filename=name,
+                                             caption=caption)
 
 
 def application_builder(settings: Settings) -> ApplicationBuilder:
