@@ -119,6 +119,8 @@ class ChannelIdentity(SQLModel, table=True):
     external_id: str = Field(max_length=64)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     bound_at: datetime
+    unreachable_since: datetime | None = None  # blocked the bot / account gone, until they write
+    unreachable_reason: str | None = Field(default=None, max_length=200)
 
 
 class Invite(SQLModel, table=True):
@@ -183,6 +185,8 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = Field(default=0)
     not_before: datetime
     claimed_at: datetime | None = None
+    claim_token: str | None = Field(default=None, max_length=64)  # host/pid/random of a worker
+    parts_sent: int = Field(default=0)  # of a multi-part push (texts, then files), for resuming
     created_at: datetime
     sent_at: datetime | None = None
     channel: str | None = Field(default=None, max_length=16)
