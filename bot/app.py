@@ -15,6 +15,7 @@ from bot.i18n import Catalogs
 from bot.routes import register_routes
 from storage.db import make_engine
 from storage.media import MediaStore
+from storage.outbox_signal import OutboxSignal
 
 
 @dataclass
@@ -39,6 +40,7 @@ def build_app(settings: Settings, engine: Engine | None = None, clock: Clock | N
         router=router,
         media=MediaStore(settings.media_dir, settings.max_photo_bytes),
         engine=engine,
+        outbox_signal=OutboxSignal(engine),
     )
     register_routes(router)
     return App(settings, engine, services, router, Dispatcher(engine, router, services))

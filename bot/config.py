@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_bot_username: str | None = None
+    telegram_paid_broadcast: bool = False  # Telegram Stars pay for up to 1,000 pushes a second
     telegram_proxy: SecretStr | None = None
 
     invite_valid_days: int = Field(default=30, ge=1, le=365)

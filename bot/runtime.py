@@ -77,7 +77,8 @@ async def run_telegram(app: App, calendar_gaps: Sequence[int] = ()) -> None:
     from bot.channels.telegram import TelegramChannel
 
     channel = TelegramChannel(app)
-    worker = DeliveryWorker(app.engine, [channel], app.services.clock)
+    worker = DeliveryWorker(app.engine, [channel], app.services.clock,
+                            app.services.outbox_signal)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

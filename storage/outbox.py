@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import OutboxMessage, OutboxStatus
+from storage.outbox_signal import mark_queued
 
 STALE_CLAIM = timedelta(minutes=5)
 INSERT_BATCH = 1000
@@ -49,27 +50,91 @@ def enqueue_many(session: Session, pushes: Sequence[NewPush], now: datetime) -> 
                  "not_before": p.not_before, "created_at": now}
                 for p in pushes[start:start + INSERT_BATCH]]
         added += len(session.execute(statement, rows).all())
+    if added:
+        mark_queued(session)
     return added
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-    """Claim rows that are due (or whose earlier claim went stale) for sending."""
-    due = (
-        select(OutboxMessage)
-        .where(OutboxMessage.not_before <= now, or_(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            (OutboxMessage.status == OutboxStatus.SENDING)
-            & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-        ))
-        .order_by(OutboxMessage.not_before, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list(session.exec(due).all())
-    for row in rows:
-        row.status, row.claimed_at = OutboxStatus.SENDING, now
-        session.add(row)
-    return rows
+def _claimable(now: datetime):
+    return OutboxMessage.not_before <= now, or_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.claimed_at < now - STALE_CLAIM))
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50,
+              token: str = "worker") -> list[OutboxMessage]:
+    """Claim rows that are due (or whose earlier claim went stale) under `token`.
+
+    One conditional UPDATE: on PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED, so two
+    workers drain one outbox side by side; on SQLite the condition is checked again as the row
+    is updated. Either way a row claimed by one worker is never claimed by another.
+    """
+    due = select(OutboxMessage.id).where(*_claimable(now)).order_by(
+        OutboxMessage.not_before, OutboxMessage.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claimed = session.execute(update(OutboxMessage).where(
+        OutboxMessage.id.in_(due.scalar_subquery()), *_claimable(now)).values(
+        status=OutboxStatus.SENDING, claimed_at=now, claim_token=token)
+        .returning(OutboxMessage.id).execution_options(synchronize_session=False)).scalars()
+    ids = list(claimed)
+    return list(session.exec(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(
+        OutboxMessage.not_before, OutboxMessage.id)).all()) if ids else []
+
+
+def mark_sent_many(session: Session, ids: Sequence[int], token: str, channels: dict[int, str],
+                   now: datetime) -> int:
+    """Record deliveries (only of rows still claimed by `token`); how many were recorded."""
+    done = 0
+    for channel in set(channels.values()):
+        mine = [i for i in ids if channels.get(i) == channel]
+        done += session.execute(update(OutboxMessage).where(
+            OutboxMessage.id.in_(mine), OutboxMessage.claim_token == token).values(
+            status=OutboxStatus.SENT, sent_at=now, channel=channel, last_error=None)
+            .execution_options(synchronize_session=False)).rowcount or 0
+    return done
+
+
+def record_progress(session: Session, message_id: int, token: str, parts_sent: int) -> None:
+    """Remember how many parts of a multi-part push went out, to resume from the next."""
+    session.execute(update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.claim_token == token).values(
+        parts_sent=parts_sent, claimed_at=func.now()).execution_options(
+        synchronize_session=False))
+
+
+def release(session: Session, ids: Sequence[int], token: str) -> int:
+    """Give claimed rows back unsent (the channel is paused); how many."""
+    return session.execute(update(OutboxMessage).where(
+        OutboxMessage.id.in_(list(ids)), OutboxMessage.claim_token == token,
+        OutboxMessage.status == OutboxStatus.SENDING).values(
+        status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def claims_of_host(session: Session, host: str) -> list[str]:
+    """Claim tokens of rows being sent by workers of this host (`host/pid/random`)."""
+    return list(session.exec(select(OutboxMessage.claim_token).where(
+        OutboxMessage.status == OutboxStatus.SENDING,
+        OutboxMessage.claim_token.startswith(f"{host}/")).distinct()).all())
+
+
+def release_claims(session: Session, tokens: Sequence[str]) -> int:
+    """Put the rows of these (dead) workers' claims back; how many."""
+    return session.execute(update(OutboxMessage).where(
+        OutboxMessage.claim_token.in_(list(tokens)),
+        OutboxMessage.status == OutboxStatus.SENDING).values(
+        status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def wake_person(session: Session, person_id: int, now: datetime) -> int:
+    """Make a person's waiting pushes due now (they wrote to the bot again); how many."""
+    return session.execute(update(OutboxMessage).where(
+        OutboxMessage.person_id == person_id, OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.not_before > now).values(not_before=now)
+        .execution_options(synchronize_session=False)).rowcount or 0
 
 
 def mark_sent(session: Session, message_id: int, channel: str, now: datetime) -> None:
@@ -78,12 +143,14 @@ def mark_sent(session: Session, message_id: int, channel: str, now: datetime) ->
         status=OutboxStatus.SENT, sent_at=now, channel=channel, last_error=None))
 
 
-def mark_retry(session: Session, message_id: int, error: str, at: datetime) -> None:
-    """Put a row back for another try at `at`."""
+def mark_retry(session: Session, message_id: int, error: str, at: datetime,
+               count_attempt: bool = True) -> None:
+    """Put a row back for another try at `at` (a rate limit is not counted as an attempt)."""
     row = session.get(OutboxMessage, message_id)
     if row is not None:
         row.status, row.not_before, row.claimed_at = OutboxStatus.PENDING, at, None
-        row.attempts, row.last_error = row.attempts + 1, error[:500]
+        row.attempts, row.last_error = row.attempts + count_attempt, error[:500]
+        row.claim_token = None
         session.add(row)
 
 

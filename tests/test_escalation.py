@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import build_app
+from bot.core.channel import SingleMessageChannel
 from bot.core.types import Reply
 from bot.delivery import DeliveryWorker
 from schedules.drafts import run_draft_sweep
@@ -35,7 +36,7 @@ def sh(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
 
 
 @dataclass
-class RecordingChannel:
+class RecordingChannel(SingleMessageChannel):
     """Reaches everyone at str(person id) and records what it sends."""
 
     name: str = "rec"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.core.channel import PermanentDeliveryError, TransientDeliveryError
+from bot.core.channel import PermanentDeliveryError, SingleMessageChannel, TransientDeliveryError
 from bot.core.context import queue_push
 from bot.core.quiet import next_allowed
 from bot.core.types import Button, Reply
@@ -23,7 +23,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
-class RecordingChannel:
+class RecordingChannel(SingleMessageChannel):
     """A channel that records what it sends, or raises the errors it is given, in order."""
 
     name: str = "rec"
@@ -138,7 +138,7 @@ async def test_transient_error_with_retry_after_is_retried_then(app, engine, wor
     start = clock.utcnow()
     assert await worker.run_once() == 0
     row = _only_row(engine)
-    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)  # a rate limit, not a fault
     assert row.not_before == start + timedelta(seconds=30)
     assert row.last_error == "Flood control exceeded"
     clock.advance(seconds=29)

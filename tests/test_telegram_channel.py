@@ -190,16 +190,14 @@ async def test_outbox_delivery_and_failures(api, channel, engine, clock):
     api.rate_limit_next_send(retry_after=7)
     assert await worker.run_once() == 0
     row = _row(engine, limited)
-    assert (row.status, row.attempts) == ("pending", 1)
+    assert (row.status, row.attempts) == ("pending", 0)  # a rate limit is not a fault
     assert row.not_before == clock.utcnow() + timedelta(seconds=7)
 
-    blocked = _bind_and_enqueue(engine, clock, "test:push:3", "第三条")
-    with unit_of_work(engine) as session:  # keep the rate-limited row out of this round
-        session.get(OutboxMessage, limited).not_before += timedelta(days=1)
-    api.block_next_send()
+    clock.advance(seconds=8)  # the channel's pause is over
+    api.fail_next("sendMessage", 400, "Bad Request: message text is empty")
     assert await worker.run_once() == 0
-    row = _row(engine, blocked)
-    assert row.status == "failed" and "blocked" in row.last_error
+    row = _row(engine, limited)
+    assert row.status == "failed" and "text is empty" in row.last_error  # the message's fault
     assert api.sent_texts(ALICE) == ["提醒：明天上午九点开会"]
 
 

@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.app import App
 from bot.channels.console_buttons import ButtonBoard
 from bot.channels.console_outbox import HeldPushes, deliver_due, local_time, one_line
+from bot.core.channel import SingleMessageChannel
 from bot.core.types import Event, EventKind, Location, MediaRef, Reply, strip_controls
 from bot.delivery import DeliveryWorker
 from handlers.labels import masked_phone
@@ -28,7 +29,7 @@ PUSH_PREVIEW = 70
 MEDIA_COMMANDS = {"/photo": EventKind.PHOTO, "/voice": EventKind.VOICE, "/file": EventKind.DOCUMENT}
 
 
-class ConsoleChannel:
+class ConsoleChannel(SingleMessageChannel):
     """Reads lines from stdin, prints replies with numbered buttons; exits at end of input."""
 
     name = CHANNEL

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
 from telegram import Bot, BotCommand, CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
 from bot.channels.telegram_concurrency import PerPersonUpdateProcessor
@@ -24,8 +25,9 @@ from bot.channels.telegram_convert import (
 from bot.channels.telegram_media import outgoing_photo
 from bot.channels.telegram_startup import startup_error
 from bot.config import Settings
-from bot.core.channel import PermanentDeliveryError
+from bot.core.channel import ChannelLimits, Part, PermanentDeliveryError, Rate
 from bot.core.types import Attachment, Reply
+from bot.delivery_limits import ChannelGate
 from storage.models import Role
 
 log = logging.getLogger("liandong.telegram")
@@ -47,6 +49,8 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._warned_chats: set[int] = set()
+        self.limits = telegram_limits(settings)
+        self.gate = ChannelGate(self.limits)  # shared with the delivery worker's pushes
 
     @property
     def bot(self) -> Bot:
@@ -83,14 +87,26 @@ class TelegramChannel:
         """The person's Telegram user id (which is also their private chat id), if bound."""
         return identities.get(CHANNEL)
 
-    async def send(self, address: str, reply: Reply) -> None:
-        """Deliver an outbox push; Bot API errors become transient or permanent failures."""
-        try:
-            await self._send_reply(int(address), reply)
-        except TelegramError as exc:
-            raise delivery_error(exc) from exc
-        except ValueError as exc:  # a malformed address (attachment failures are only logged)
-            raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    def parts(self, address: str, reply: Reply) -> list[Part]:
+        """An outbox push as its messages (texts, then files).
+
+        Bot API errors become the delivery errors the worker understands.
+        """
+        paid = {"allow_paid_broadcast": True} if self.app.settings.telegram_paid_broadcast \
+            else {}
+        return [_guarded(part) for part in self._messages(_chat_id(address), reply, **paid)]
+
+    def _messages(self, chat_id: int, reply: Reply, **extra) -> list[Part]:
+        chunks, markup = split_text(reply.text), reply_markup(reply)
+        if markup is not None and not chunks:
+            chunks = ["…"]  # buttons need a message to hang on
+        last = len(chunks) - 1
+        texts = [partial(self.bot.send_message, chat_id, chunk,
+                         reply_markup=markup if index == last else None, **extra)
+                 for index, chunk in enumerate(chunks)]
+        files = [partial(self._send_attachment, chat_id, attachment)
+                 for attachment in reply.attachments]
+        return texts + files
 
     async def _start_updater(self) -> None:
         settings, updater = self.app.settings, self.application.updater
@@ -154,6 +170,7 @@ class TelegramChannel:
         chunks = split_text(reply.text)
         if message_id is None or len(chunks) != 1 or reply.attachments:
             return False
+        await self.gate.acquire(str(chat_id), reply=True)
         try:
             await self.bot.edit_message_text(chunks[0], chat_id=chat_id,
                                              message_id=int(message_id),
@@ -173,18 +190,23 @@ class TelegramChannel:
         await self.bot.send_message(chat_id, translate("telegram.private_only"))
 
     async def _send_reply(self, chat_id: int, reply: Reply) -> None:
-        chunks, markup = split_text(reply.text), reply_markup(reply)
-        if markup is not None and not chunks:
-            chunks = ["…"]  # buttons need a message to hang on
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await self.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
-        for attachment in reply.attachments:
+        """A direct reply: not queued behind pushes, but within the chat's own limit.
+
+        A file that fails is logged and the others still go out.
+        """
+        messages = self._messages(chat_id, reply)
+        texts = len(messages) - len(reply.attachments)
+        for index, message in enumerate(messages):
+            await self.gate.acquire(str(chat_id), reply=True)
+            if index < texts:
+                await message()
+                continue
             try:
-                await self._send_attachment(chat_id, attachment)
-            except (TelegramError, OSError) as exc:  # the others still go out
-                log.warning("attachment %s to chat %s not sent: %s: %s", attachment.filename,
-                            chat_id, type(exc).__name__, exc)
+                await message()
+            except (TelegramError, OSError) as exc:
+                log.warning("attachment %s to chat %s not sent: %s: %s",
+                            reply.attachments[index - texts].filename, chat_id,
+                            type(exc).__name__, exc)
 
     async def _send_attachment(self, chat_id: int, attachment: Attachment) -> None:
         path = Path(attachment.path)
@@ -215,13 +237,40 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
         .token(settings.telegram_token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=0))  # the outbox does the retrying
         .concurrent_updates(PerPersonUpdateProcessor())
     )
     if settings.telegram_proxy is not None:
         proxy = settings.telegram_proxy.get_secret_value()
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
     return builder
+
+
+def telegram_limits(settings: Settings) -> ChannelLimits:
+    """Telegram's limits: ~30 messages a second in all, 1/s to a private chat (short bursts).
+
+    With paid broadcasts (a setting, off by default) pushes may go at up to 1,000 a second.
+    """
+    overall = Rate(1000, 1) if settings.telegram_paid_broadcast else Rate(30, 1)
+    return ChannelLimits(overall, (Rate(10, 10),), concurrency=32)
+
+
+def _chat_id(address: str) -> int:
+    try:
+        return int(address)
+    except ValueError as exc:
+        raise PermanentDeliveryError(f"not a Telegram chat id: {address!r}") from exc
+
+
+def _guarded(message: Part) -> Part:
+    """The message, with Bot API and file errors turned into delivery errors."""
+    async def send() -> None:
+        try:
+            await message()
+        except TelegramError as exc:
+            raise delivery_error(exc) from exc
+        except OSError as exc:  # an attachment file that is gone
+            raise PermanentDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    return send
 
 
 async def _answer(query: CallbackQuery) -> None:

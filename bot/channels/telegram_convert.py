@@ -16,12 +16,18 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.core.channel import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from bot.core.channel import (
+    DeliveryError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UnreachableError,
+)
 from bot.core.types import Event, EventKind, Location, MediaRef, Reply
 
 CHANNEL = "telegram"
 MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message, in UTF-16 code units
 PERMANENT_ERRORS = (BadRequest, Forbidden, ChatMigrated, InvalidToken, EndPointNotFound)
+GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 
 
 def language_hint(user: User | None) -> str | None:
@@ -122,9 +128,16 @@ def _fitting_prefix(text: str, limit: int) -> int:
 
 
 def delivery_error(exc: TelegramError) -> DeliveryError:
-    """Map a Bot API failure to transient (try later) or permanent (give up)."""
+    """Map a Bot API failure to what the outbox does about it.
+
+    Rate limited: try later, slower. The person gone (blocked the bot, deleted the account):
+    unreachable until they write. The message at fault: permanent. Anything else: try again.
+    """
     if isinstance(exc, RetryAfter):
         return TransientDeliveryError(str(exc), retry_after=retry_after_seconds(exc))
+    if isinstance(exc, Forbidden) or (isinstance(exc, BadRequest) and any(
+            sign in str(exc).lower() for sign in GONE)):
+        return UnreachableError(f"{type(exc).__name__}: {exc}")
     if isinstance(exc, PERMANENT_ERRORS):  # BadRequest before NetworkError: it subclasses it
         return PermanentDeliveryError(f"{type(exc).__name__}: {exc}")
     # TimedOut, NetworkError and anything unexpected: worth another try later

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from bot.core.router import Router
     from storage.media import MediaStore
+    from storage.outbox_signal import OutboxSignal
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Services:
     router: Router | None = None
     media: MediaStore | None = None
     engine: Engine | None = None
+    outbox_signal: OutboxSignal | None = None
 
 
 @dataclass

@@ -16,9 +16,10 @@ from bot.core.intake import MediaIntake
 from bot.core.router import Router
 from bot.core.throttle import RateLimiter, Verdict
 from bot.core.types import Button, Event, EventKind, Reply, button_rows
-from storage import identities
+from storage import identities, outbox
 from storage.db import unit_of_work
 from storage.models import Conversation
+from storage.outbox_signal import mark_queued
 from storage.people import effective_roles
 
 log = logging.getLogger("liandong.events")
@@ -95,6 +96,10 @@ class Dispatcher:
                 trace.duplicate = True
                 return []
             person = identities.resolve(session, event.channel, event.user_id)
+            if person is not None and identities.mark_reachable(session, event.channel,
+                                                                 event.user_id):
+                outbox.wake_person(session, person.id, clock.utcnow())  # they wrote: go ahead
+                mark_queued(session)
             roles = effective_roles(session, person) if person else frozenset()
             ctx = Context(session, event, self.services, person, roles)
             trace.begin(ctx)
