@@ -56,6 +56,7 @@ class Job:
     row: OutboxMessage
     channel: Channel | None = None
     address: str | None = None
+    account: str | None = None  # the bound chat account behind the address
     inactive: bool = False
 
 
@@ -149,7 +150,7 @@ class DeliveryWorker:
         for channel in self.channels:
             address = channel.address_for(person.id, accounts, person.name)
             if address is not None:
-                return Job(row, channel, address)
+                return Job(row, channel, address, accounts.get(channel.name))
         return Job(row)
 
     async def _send(self, job: Job, outcome: Round, limits: dict) -> None:
@@ -202,11 +203,12 @@ class DeliveryWorker:
         return lambda s: outbox.mark_retry(s, row.id, str(exc), when, not limited)
 
     def _unreachable(self, job: Job, exc: UnreachableError):
-        row, now, channel, address = job.row, self.clock.utcnow(), job.channel.name, job.address
+        row, now, channel, account = job.row, self.clock.utcnow(), job.channel.name, job.account
         log.info("person %s unreachable on %s: %s", row.person_id, channel, exc)
 
         def change(session) -> None:
-            identities.mark_unreachable(session, channel, address, now, str(exc))
+            if account is not None:
+                identities.mark_unreachable(session, channel, account, now, str(exc))
             outbox.mark_retry(session, row.id, str(exc), now + UNREACHABLE_RETRY)
         return change
 

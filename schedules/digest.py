@@ -14,11 +14,12 @@ from bot.core.quiet import next_allowed
 from bot.core.types import Button, Reply, button_rows
 from bot.i18n import Translator
 from schedules.sweep_context import Sweep
-from storage import case_stats, outbox, people
+from storage import case_stats, identities, outbox, people
 from storage.db import unit_of_work
 from storage.models import OutboxMessage, Person, Role
 
 OLDEST = 5
+UNREACHABLE_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,29 @@ def figures(sweep: Sweep, session: Session, since: date) -> Figures:
           late.key_supervision) for late in oldest])
 
 
-def render(t: Translator, today: date, facts: Figures) -> Reply:
-    """The digest in one language."""
-    lines = [t("digest.supervision", date=today.isoformat(), overdue=facts.overdue,
-               new=facts.new, supervised=facts.key_supervision)]
-    for number, department, days, flag in facts.oldest:
-        mark = t("case.key_supervision") if flag else ""
-        lines.append(t("digest.oldest_line", number=number, department=department, days=days,
-                       mark=mark).rstrip())
-    return Reply("\n".join(lines),
-                 button_rows([Button(t("help.supervise.button"), "cmd:supervise")]))
+def render(t: Translator, today: date, facts: Figures, gone: list[str]) -> Reply | None:
+    """The digest in one language; None when there is nothing to say.
+
+    Overdue cases for everyone; for staff also the people the bot can no longer reach.
+    """
+    lines = []
+    if facts.overdue:
+        lines.append(t("digest.supervision", date=today.isoformat(), overdue=facts.overdue,
+                       new=facts.new, supervised=facts.key_supervision))
+        for number, department, days, flag in facts.oldest:
+            mark = t("case.key_supervision") if flag else ""
+            lines.append(t("digest.oldest_line", number=number, department=department,
+                           days=days, mark=mark).rstrip())
+    if gone:
+        shown = t("common.list_sep").join(gone[:UNREACHABLE_SHOWN])
+        more = t("digest.more", count=len(gone) - UNREACHABLE_SHOWN) \
+            if len(gone) > UNREACHABLE_SHOWN else ""
+        lines.append(t("digest.unreachable", count=len(gone), people=shown + more))
+    if not lines:
+        return None
+    buttons = button_rows([Button(t("help.supervise.button"), "cmd:supervise")]) \
+        if facts.overdue else ()
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 def queue_supervision_digest(sweep: Sweep) -> int:
@@ -65,18 +79,24 @@ def queue_supervision_digest(sweep: Sweep) -> int:
         return 0  # the first sweep of a working morning writes it, with that morning's figures
     since = previous_workday(sweep)
     with unit_of_work(sweep.engine, read_only=True) as session:
+        staff = {p.id for p in people.with_role(session, Role.STAFF)}
         readers = {p.id: p for role in (Role.STAFF, Role.LEADERSHIP)
                    for p in people.with_role(session, role)}
         keys = {pid: f"digest:supervision:{sweep.today.isoformat()}:{pid}" for pid in readers}
         done = set(session.exec(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.dedupe_key.in_(list(keys.values())))).all())
         waiting = [readers[pid] for pid, key in keys.items() if key not in done]
-        facts = figures(sweep, session, since) if waiting else None
-    if facts is None or not facts.overdue:
-        return 0
-    pushes = [new_push(sweep.services, person.id, keys[person.id],
-                       render(_translator(sweep, person), sweep.today, facts))
-              for person in waiting]
+        if not waiting:
+            return 0
+        facts = figures(sweep, session, since)
+        gone = [person.name for person, _, _ in identities.unreachable_since(
+            session, sweep.start_of(since))]
+    pushes = []
+    for person in waiting:
+        reply = render(_translator(sweep, person), sweep.today, facts,
+                       gone if person.id in staff else [])
+        if reply is not None:
+            pushes.append(new_push(sweep.services, person.id, keys[person.id], reply))
     with unit_of_work(sweep.engine) as session:
         return outbox.enqueue_many(session, pushes, sweep.now)
 

@@ -19,7 +19,7 @@ from schedules.drafts import run_draft_sweep
 from schedules.escalation import EscalationLadder, run_escalation
 from schedules.runner import build_scheduler, guarded
 from schedules.workdays import default_calendar
-from storage import conversations, outbox
+from storage import conversations, identities, outbox
 from storage.case_models import Case, CaseStatus
 from storage.db import unit_of_work
 from storage.models import Department, Liaison, Membership, OutboxStatus, Person, Role, RoleGrant
@@ -338,3 +338,17 @@ def test_two_sweeps_at_the_same_moment_do_everything_once(app, clock, engine) ->
         assert len(case_audits(engine, "case.key_supervision", case)) == 1
     overdue = [row for row in rows(engine, "case:") if ":overdue:" in row.dedupe_key]
     assert sum(r["overdue"] for r in results) == len(overdue) > 0
+
+
+def test_staff_hear_of_unreachable_people_once_in_the_digest(app, clock, engine) -> None:
+    with unit_of_work(engine) as session:
+        person, _ = demo_reporter(session)
+        identities.bind(session, "telegram", "777", person.id, sh(2026, 11, 23, 9))
+        identities.mark_unreachable(session, "telegram", "777", sh(2026, 11, 23, 9),
+                                    "Forbidden: bot was blocked by the user")
+    sweep_at(app, clock, sh(2026, 11, 24, 8))
+    sweep_at(app, clock, sh(2026, 11, 24, 9))  # a second sweep adds nothing
+    digests = rows(engine, "digest:supervision:2026-11-24:")
+    assert {row.person_id for row in digests} == role_ids(engine, Role.STAFF)  # not leadership
+    assert all(person.name in row.payload["text"] and "1 人无法接收消息" in row.payload["text"]
+               for row in digests)
