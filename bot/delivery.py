@@ -40,6 +40,8 @@ MAX_ATTEMPTS = 12
 UNREACHABLE_RETRY = timedelta(hours=1)
 UNREACHABLE_GIVE_UP = timedelta(days=7)
 HOST = socket.gethostname()[:30]
+RECORD_EVERY = 0.5  # seconds between writes of what was sent
+LANES = 2
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -62,10 +64,16 @@ class Job:
 
 @dataclass
 class Round:
-    """What one round's sends came to, recorded together."""
+    """What a batch's sends came to since it was last recorded."""
 
     sent: dict[int, str] = field(default_factory=dict)  # row id → channel name
     changes: list = field(default_factory=list)  # callables(session) for the other outcomes
+
+    def take(self) -> Round:
+        """Everything so far, leaving this round empty."""
+        taken = Round(self.sent, self.changes)
+        self.sent, self.changes = {}, []
+        return taken
 
 
 class DeliveryWorker:
@@ -95,9 +103,13 @@ class DeliveryWorker:
             return 0
         outcome = Round()
         limits = {c.name: asyncio.Semaphore(c.limits.concurrency) for c in self.channels}
-        await asyncio.gather(*(self._send(job, outcome, limits) for job in jobs))
-        self._record(outcome)
-        return len(outcome.sent)
+        sending = asyncio.gather(*(self._send(job, outcome, limits) for job in jobs))
+        sent = 0
+        while not sending.done():  # record as we go: a crash re-sends only the last moment's
+            await asyncio.wait([sending], timeout=RECORD_EVERY)
+            sent += self._record(outcome.take())
+        await sending
+        return sent + self._record(outcome.take())
 
     async def run_forever(self, poll_seconds: float, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set.
@@ -108,20 +120,23 @@ class DeliveryWorker:
         self.recover_dead_claims()
         wake = self.signal.waiter() if self.signal else asyncio.Event()
         listener = asyncio.create_task(self.signal.listen(stop)) if self.signal else None
-        try:
-            while not stop.is_set():
-                wake.clear()
-                try:
-                    if await self.run_once():
-                        continue
-                except Exception:
-                    log.exception("delivery round failed")
-                await _first(stop, wake, poll_seconds)
+        try:  # two lanes: one batch starts while the other finishes its last sends
+            await asyncio.gather(*(self._lane(poll_seconds, stop, wake) for _ in range(LANES)))
         finally:
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
+
+    async def _lane(self, poll_seconds: float, stop: asyncio.Event, wake: asyncio.Event) -> None:
+        while not stop.is_set():
+            wake.clear()
+            try:
+                if await self.run_once():
+                    continue
+            except Exception:
+                log.exception("delivery round failed")
+            await _first(stop, wake, poll_seconds)
 
     def recover_dead_claims(self) -> int:
         """Give back the rows claimed by workers of this host that died (kill -9).
@@ -221,13 +236,17 @@ class DeliveryWorker:
         return lambda s: outbox.mark_retry(s, row.id, "no reachable chat account",
                                            now + UNREACHABLE_RETRY)
 
-    def _record(self, outcome: Round) -> None:
+    def _record(self, outcome: Round) -> int:
+        """Write what happened, in one transaction; how many were sent."""
+        if not outcome.sent and not outcome.changes:
+            return 0
         with unit_of_work(self.engine) as session:
             if outcome.sent:
                 outbox.mark_sent_many(session, list(outcome.sent), self.token, outcome.sent,
                                       self.clock.utcnow())
             for change in outcome.changes:
                 change(session)
+        return len(outcome.sent)
 
 
 async def _first(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

@@ -1,41 +1,62 @@
-"""Token buckets that keep a channel within its declared limits: in all, and per conversation.
+"""Sliding windows that keep a channel within its declared limits: in all, and per conversation.
 
-A push waits for both; a direct reply to someone who just wrote takes from the overall bucket
-without waiting (it may overdraw it, which slows the pushes that follow), so a broadcast never
-holds a reply back, while the per-conversation limit still applies to both. (A 429, which
-pauses the whole channel, is the worker's business: see bot/delivery.py.)
+Messengers count messages per window ("30 a second", "30 a minute and 1,000 an hour to one
+member"), so each limit is a sliding window of send times: a message goes when fewer than
+`count` went in the last `seconds`. A push waits for every window; a direct reply to someone
+who just wrote does not wait for the overall window (it still counts in it, which slows the
+pushes that follow), so a broadcast never holds a reply back, while the per-conversation limit
+still applies to both. (A 429, which pauses the whole channel, is the worker's business.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from collections.abc import Callable
 
 from bot.core.channel import ChannelLimits, Rate
 
-MAX_CHATS = 100_000  # conversation buckets remembered before full ones are forgotten
+MAX_CHATS = 100_000  # conversations remembered before idle ones are forgotten
 
 
-class Bucket:
-    """One rate: `capacity` tokens refilled at `rate` per second."""
+class Window:
+    """At most `rate.count` sends in any `rate.seconds`; with `rate.burst`, spread out too."""
 
-    def __init__(self, rate: Rate, now: float) -> None:
-        self.capacity, self.rate = float(rate.count), rate.per_second
-        self.tokens, self.updated = self.capacity, now
+    def __init__(self, rate: Rate) -> None:
+        self.count, self.seconds = int(rate.count), rate.seconds
+        self.sent: collections.deque[float] = collections.deque()
+        self.burst, self.spacing = rate.burst, rate.seconds / rate.count
+        self.credit, self.updated = float(rate.burst or 0), 0.0  # the smoothing bucket
 
-    def refill(self, now: float) -> None:
-        """Add what the time since the last look has earned."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+    def wait(self, now: float) -> float:
+        """Seconds until one more send fits (0: now)."""
+        while self.sent and now - self.sent[0] >= self.seconds:
+            self.sent.popleft()
+        full = 0.0 if len(self.sent) < self.count else \
+            self.sent[len(self.sent) - self.count] + self.seconds - now
+        return max(full, self._spread_wait(now))
+
+    def record(self, now: float) -> None:
+        """Count a send."""
+        self.sent.append(now)
+        if self.burst:
+            self._refill(now)
+            self.credit -= 1
+
+    def _refill(self, now: float) -> None:
+        self.credit = min(self.burst, self.credit + (now - self.updated) / self.spacing)
         self.updated = now
 
-    def wait(self) -> float:
-        """Seconds until a whole token is there (after `refill`)."""
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+    def _spread_wait(self, now: float) -> float:
+        if not self.burst:
+            return 0.0
+        self._refill(now)
+        return 0.0 if self.credit >= 1 else (1 - self.credit) * self.spacing
 
-    def full(self, now: float) -> bool:
-        """True when the bucket has been idle long enough to be full again."""
-        return self.tokens + (now - self.updated) * self.rate >= self.capacity
+    def idle(self, now: float) -> bool:
+        """True when nothing sent through it counts any more."""
+        return not self.sent or now - self.sent[-1] >= self.seconds
 
 
 class ChannelGate:
@@ -43,36 +64,31 @@ class ChannelGate:
 
     def __init__(self, limits: ChannelLimits, clock: Callable[[], float] = time.monotonic):
         self.limits, self.clock = limits, clock
-        self.overall = Bucket(limits.overall, clock())
-        self.chats: dict[str, list[Bucket]] = {}
+        self.overall = Window(limits.overall)
+        self.chats: dict[str, list[Window]] = {}
 
     async def acquire(self, chat: str, reply: bool = False) -> None:
         """Wait until one more message to `chat` fits the limits, then count it."""
-        while True:
-            wait = self._wait(chat, reply)
-            if wait <= 0:
-                break
+        while (wait := self.wait(chat, reply)) > 0:
             await asyncio.sleep(wait)
-        self.overall.tokens -= 1
-        for bucket in self.chats[chat]:
-            bucket.tokens -= 1
-
-    def _wait(self, chat: str, reply: bool) -> float:
         now = self.clock()
-        buckets = self._chat(chat, now)
-        self.overall.refill(now)
-        for bucket in buckets:
-            bucket.refill(now)
-        waits = [bucket.wait() for bucket in buckets]
+        self.overall.record(now)
+        for window in self.chats[chat]:
+            window.record(now)
+
+    def wait(self, chat: str, reply: bool = False) -> float:
+        """Seconds until a message to `chat` may go (a reply ignores the overall limit)."""
+        now = self.clock()
+        waits = [window.wait(now) for window in self._chat(chat, now)]
         if not reply:
-            waits.append(self.overall.wait())
+            waits.append(self.overall.wait(now))
         return max(waits, default=0.0)
 
-    def _chat(self, chat: str, now: float) -> list[Bucket]:
-        buckets = self.chats.get(chat)
-        if buckets is None:
+    def _chat(self, chat: str, now: float) -> list[Window]:
+        windows = self.chats.get(chat)
+        if windows is None:
             if len(self.chats) >= MAX_CHATS:
                 self.chats = {key: value for key, value in self.chats.items()
-                              if not all(bucket.full(now) for bucket in value)}
-            buckets = self.chats[chat] = [Bucket(rate, now) for rate in self.limits.per_chat]
-        return buckets
+                              if not all(window.idle(now) for window in value)}
+            windows = self.chats[chat] = [Window(rate) for rate in self.limits.per_chat]
+        return windows

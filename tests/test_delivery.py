@@ -106,12 +106,29 @@ def test_a_reply_does_not_wait_for_the_broadcast_but_keeps_the_chat_limit():
     now = [0.0]
     gate = ChannelGate(ChannelLimits(Rate(2, 1), (Rate(1, 1),)), clock=lambda: now[0])
     asyncio.run(gate.acquire("a"))
-    asyncio.run(gate.acquire("b"))  # the overall bucket is now empty
-    assert gate._wait("c", reply=False) > 0  # a push to someone new waits for the overall rate
-    assert gate._wait("c", reply=True) == 0  # a reply goes at once (it overdraws)
-    assert gate._wait("a", reply=True) > 0  # but not faster than its chat allows
-    now[0] += 1
-    assert gate._wait("a", reply=True) == 0
+    asyncio.run(gate.acquire("b"))  # two in this second: the overall window is full
+    assert gate.wait("c") == 1.0  # a push to someone new waits for the overall window
+    assert gate.wait("c", reply=True) == 0  # a reply goes at once
+    asyncio.run(gate.acquire("c", reply=True))
+    assert gate.wait("a", reply=True) == 1.0  # but not faster than its chat allows
+    now[0] += 0.5
+    asyncio.run(gate.acquire("e", reply=True))
+    now[0] += 0.5  # a, b and c have left the window; the reply to e still counts
+    assert gate.wait("a", reply=True) == 0
+    assert gate.wait("d") == 0  # one in the window, room for one more push
+    asyncio.run(gate.acquire("d"))
+    assert gate.wait("f") == 0.5  # e's reply and d's push fill it until e's leaves
+
+
+def test_a_per_member_limit_of_thirty_a_minute_and_a_thousand_an_hour():
+    now = [0.0]
+    gate = ChannelGate(ChannelLimits(Rate(10_000, 1), (Rate(30, 60), Rate(1000, 3600))),
+                       clock=lambda: now[0])
+    for _ in range(30):
+        asyncio.run(gate.acquire("member"))
+        now[0] += 0.1
+    assert 56 < gate.wait("member") <= 60  # the 31st waits for the first to leave the minute
+    assert gate.wait("other") == 0
 
 
 async def test_a_rate_limit_pauses_the_whole_channel(app, clock):

@@ -36,10 +36,15 @@ class UnreachableError(PermanentDeliveryError):
 
 @dataclass(frozen=True)
 class Rate:
-    """At most `count` messages per `seconds`, in bursts of up to `count`."""
+    """At most `count` messages in any `seconds` (a sliding window).
+
+    With `burst`, never more than `burst` at once: the rest are spread evenly, so a messenger
+    that counts each second does not see a whole second's messages arrive together.
+    """
 
     count: float
     seconds: float
+    burst: int | None = None
 
     @property
     def per_second(self) -> float:
