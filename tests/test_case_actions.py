@@ -96,6 +96,18 @@ async def test_reject_needs_text_for_the_reason(app, clock, cast):
     assert conversation_of(app.engine, cast.leader.id).state == "text"
 
 
+async def test_a_reason_for_declining_needs_four_characters(app, clock, cast):
+    case = _new_case(app, clock, cast)
+    leader = await bound(app, cast.leader, "8003")
+    await leader.press(f"c:rej:{case.id}")
+    await leader.send("重复")
+    assert "至少写 4 个字" in leader.text
+    assert _reload(app, case.id).status == CaseStatus.SUBMITTED
+    assert conversation_of(app.engine, cast.leader.id).state == "text"
+    await leader.send("重复反映")
+    assert _reload(app, case.id).status == CaseStatus.REJECTED
+
+
 async def test_merge_moves_reporters_and_media_to_the_target(app, clock, cast):
     target = _new_case(app, clock, cast, description="青禾大道东段路灯连续两周不亮")
     with unit_of_work(app.engine) as session:
