@@ -295,4 +295,4 @@ async def test_whoami_in_english_names_the_department(app, engine) -> None:
         session.add(liaison)
     dialog = await bound(app, liaison, "4004")
     await dialog.send("/whoami")
-    assert f"Role: department liaison ({DEPARTMENT})" in dialog.text.splitlines()
+    assert f"Role: Liaison ({DEPARTMENT})" in dialog.text.splitlines()

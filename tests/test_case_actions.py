@@ -20,7 +20,7 @@ from storage.case_models import (
 from storage.db import unit_of_work
 from storage.models import Area, Department, Group, Membership, OutboxMessage, Person
 from tests.factories import Cast, make_case, make_cast
-from tests.given import bound, conversation_of, count
+from tests.given import bound, conversation_of, count, zh
 from tests.support import Dialog
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,7 +70,7 @@ async def test_reject_asks_for_a_reason_and_tells_the_reporter(app, clock, cast)
     case = _new_case(app, clock, cast)
     leader = await bound(app, cast.leader, "8001")
     await leader.press(f"c:rej:{case.id}")
-    assert f"请输入不予受理问题 {case.number} 的理由" in leader.text
+    assert f"请输入问题 {case.number} 的不予受理理由" in leader.text
     assert _reload(app, case.id).status == CaseStatus.SUBMITTED  # nothing happens before the reason
 
     reason = "属于物业管理纠纷，请通过业主委员会协调解决"
@@ -94,6 +94,18 @@ async def test_reject_needs_text_for_the_reason(app, clock, cast):
     assert "这一步需要输入文字（或通过按钮选择）。" in leader.text
     assert _reload(app, case.id).status == CaseStatus.SUBMITTED
     assert conversation_of(app.engine, cast.leader.id).state == "text"
+
+
+async def test_a_reason_for_declining_needs_four_characters(app, clock, cast):
+    case = _new_case(app, clock, cast)
+    leader = await bound(app, cast.leader, "8003")
+    await leader.press(f"c:rej:{case.id}")
+    await leader.send("重复")
+    assert "至少写 4 个字" in leader.text
+    assert _reload(app, case.id).status == CaseStatus.SUBMITTED
+    assert conversation_of(app.engine, cast.leader.id).state == "text"
+    await leader.send("重复反映")
+    assert _reload(app, case.id).status == CaseStatus.REJECTED
 
 
 async def test_merge_moves_reporters_and_media_to_the_target(app, clock, cast):
@@ -306,8 +318,8 @@ async def test_extension_request_reaches_staff_and_approval_moves_the_deadline(a
 
     push = _push(app, f"case:{case.id}:extension:{request.id}:staff:{cast.staff.id}")
     assert push is not None and REASON in push.payload["text"]
-    assert push.payload["buttons"] == [[["同意延期", f"c:xok:{case.id}:{request.id}"],
-                                        ["不同意", f"c:xno:{case.id}:{request.id}"]]]
+    assert push.payload["buttons"] == [[["批准延期", f"c:xok:{case.id}:{request.id}"],
+                                        ["不批准延期", f"c:xno:{case.id}:{request.id}"]]]
 
     staff = await bound(app, cast.staff, "8021")
     await staff.press(f"c:xok:{case.id}:{request.id}")
@@ -335,7 +347,7 @@ async def test_a_refused_extension_keeps_the_deadline(app, clock, cast):
     case, request, _ = await _request_extension(app, clock, cast, days="10")
     staff = await bound(app, cast.staff, "8022")
     await staff.press(f"c:xno:{case.id}:{request.id}")
-    assert f"已不同意问题 {case.number} 的延期" in staff.text
+    assert f"问题 {case.number} 的延期申请未批准" in staff.text
     assert _reload(app, case.id).deadline == DEADLINE
     with unit_of_work(app.engine) as session:
         assert session.get(Extension, request.id).approved is False
@@ -393,7 +405,7 @@ async def test_another_delegate_may_verify_after_three_working_days(app, clock, 
 
     clock.set(at(2026, 11, 26, 9))  # Thursday: three working days later
     await member.press(f"c:vb:{case.id}")
-    assert f"感谢确认！问题 {case.number} 已销号。" in member.text
+    assert zh(app)("case.done.closed", number=case.number) in member.text
     closed = _reload(app, case.id)
     assert closed.status == CaseStatus.CLOSED and closed.satisfaction == "basic"
     assert closed.verified_by_id == cast.member.id and closed.closed_at == clock.utcnow()

@@ -61,7 +61,7 @@ def test_export_cases_writes_the_problem_list(app, engine, clock, settings, tmp_
     t = zh(app)
     sheet = load_workbook(path)["问题清单"]
     header = [c.value for c in sheet[1]]
-    assert header == ["编号", "领域", "乡镇", "问题描述", "反映代表", "所属小组", "责任单位",
+    assert header == ["编号", "领域", "乡镇", "问题描述", "反映代表", "代表小组", "责任单位",
                       "交办日期", "整改时限", "状态", "逾期天数", "整改情况", "满意度", "销号日期"]
     assert sheet[1][0].font.b and sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["D"].width >= 40 and sheet["D2"].alignment.wrap_text

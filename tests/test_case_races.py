@@ -81,7 +81,7 @@ async def test_two_liaisons_rectifying_at_once_the_second_is_let_go(app, clock, 
     await first.press("完成")
     assert _reload(app, case.id).status == CaseStatus.RECTIFIED
     await second.press("完成")
-    assert "当前状态为“已整改待确认”" in second.text
+    assert f"当前状态为“{zh(app)('case.status.rectified')}”" in second.text
     assert zh(app)("common.flow_ended") in second.text
     assert conversation_of(app.engine, cast.other_liaison.id) is None
 

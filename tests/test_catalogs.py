@@ -340,3 +340,123 @@ def test_a_missing_key_never_reaches_a_person(caplog) -> None:
     text = translate("case.action.denied")
     assert "case.action" not in text and text == _catalog("zh_CN")["common.text_missing"]
     assert "missing catalog key case.action.denied" in caplog.text
+
+
+# --- one word per thing (docs/terms.md), and English that reads as English ------------------
+
+TERMS_DOC = ROOT / "docs" / "terms.md"
+
+# (zh term, English stem, keys): every key of a family names the thing with the same words,
+# so a status label, its button, its timeline line, its pushes and its export column agree.
+FAMILIES = [
+    ("不予受理", "declin", [
+        "case.status.rejected", "case.button.rej", "case.action.reject", "case.done.rejected",
+        "case.push.rejected", "case.push.submitted", "casenote.ask_text.reject",
+        "views.case.rejected", "views.inbox.triage", "views.export.summary.rejected",
+        "views.export.summary_note"]),
+    ("不予受理理由", "reason for declining", [
+        "views.case.rejected", "case.push.rejected", "casenote.ask_text.reject"]),
+    ("退回重新整改", "sent back for rework", [
+        "case.action.reopen", "case.done.reopened", "case.push.reopened"]),
+    ("核实", "verif", [
+        "case.status.rectified", "case.action.confirm", "case.done.rectified", "case.done.closed",
+        "case.push.rectified", "case.push.verify_nudge", "case.button.rmd",
+        "case.action.verify_nudged", "case.done.nudged", "escalation.verify_fallback",
+        "views.inbox.unverified", "views.export.summary_note"]),
+    ("批准延期", "approve", ["case.button.xok", "case.action.extension_approved"]),
+    ("不批准延期", "refuse", ["case.button.xno", "case.action.extension_refused"]),
+    ("改派", "reassign", ["case.button.rsg", "case.action.reassign", "case.push.reassigned_away"]),
+    ("销号", "closed out", [
+        "case.status.closed", "case.done.closed", "case.push.closed", "views.export.col.closed",
+        "views.export.summary.closed", "supervise.figures"]),
+    ("联络员", "liaison", ["role.liaison", "console.intro", "adduser.ask_level"]),
+    ("问题线索", "report", ["case.push.submitted", "views.inbox.triage", "help.inbox"]),
+    ("代表小组", "group", [
+        "views.export.col.group", "whoami.group_member", "whoami.group_leader",
+        "whoami.no_groups", "adduser.summary", "adduser.ask_group", "report.no_group"]),
+    ("整改时限", "deadline", [
+        "assign.ask_deadline", "assign.confirm", "case.done.assigned",
+        "case.push.assigned_reporter", "case.push.extension_approved",
+        "case.push.extension_refused", "case.push.reopened", "views.export.col.deadline",
+        "escalation.ack_reminder"]),
+]
+
+# Words docs/terms.md replaced: none may come back (退回 only as 退回重新整改 / 退回整改).
+REPLACED_ZH = ("未予受理", "未受理", "退回理由", "部门联络员", "领导小组成员", "验收", "待确认",
+               "代表确认", "感谢确认", "确认整改", "评价", "重新交办", "同意延期", "待审核",
+               "所属小组", "提交问题")
+REPLACED_EN = re.compile(r"\breject|not accepted|department liaison|\brectified\b|"
+                         r"sent back(?! for rework)", re.IGNORECASE)
+
+FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff00-\uffef“”]")
+CJK = re.compile(r"[\u3400-\u9fff]+")
+# Chinese an English message may quote: what a file must contain, and the language chooser.
+LITERALS = {"中文", "语言", "请选择语言", "日期", "类型", "休", "假", "班",
+            "全国", "省", "市", "县", "乡", "代表", "组长", "工作人员", "领导", "联络员",
+            "县商务局", "小组", "小组类别"}
+BUTTONS = re.compile(r"^(case\.button\.\w+|help\.\w+\.button|report\.edit\.\w+|role\.\w+|"
+                     r"level\.\w+|adduser\.(no_level|start_over)|assign\.change|"
+                     r"common\.(cancel|confirm|skip)|deactivate\.yes|"
+                     r"drafts\.(discard|discard_and_go|keep)|"
+                     r"report\.(back|join|keep_township|photos_done|submit|submit_new))$")
+
+
+def _outside_placeholders(text: str) -> str:
+    return PLACEHOLDER.sub("", text)
+
+
+@pytest.mark.parametrize(("term", "stem", "keys"), FAMILIES, ids=[f[1] for f in FAMILIES])
+def test_one_thing_has_one_word_in_every_message_that_names_it(term, stem, keys) -> None:
+    zh, en = _catalog("zh_CN"), _catalog("en")
+    assert [k for k in keys if term not in zh[k]] == [], f"zh messages without {term}"
+    assert [k for k in keys if stem not in en[k].lower()] == [], f"en messages without {stem}"
+    table = TERMS_DOC.read_text(encoding="utf-8")
+    assert term in table and stem in table.lower(), f"{term} is not in docs/terms.md"
+
+
+def test_statuses_buttons_and_timeline_lines_of_one_move_read_the_same() -> None:
+    for locale in SUPPORTED_LOCALES:
+        t = _catalog(locale)
+        assert t["case.status.rejected"].lower() == t["case.action.reject"].lower() \
+            == t["views.export.summary.rejected"].lower()
+        assert t["case.button.xok"] == t["case.action.extension_approved"] or locale == "en"
+        assert t["case.button.rsg"].lower() == t["case.action.reassign"].lower() \
+            or locale == "en"
+    zh = _catalog("zh_CN")
+    assert zh["case.button.rej"] == zh["case.status.rejected"] == "不予受理"
+    assert zh["case.button.xno"] == zh["case.action.extension_refused"] == "不批准延期"
+
+
+def test_the_words_the_table_replaced_are_gone() -> None:
+    zh = {k: v for k, v in _catalog("zh_CN").items() if any(w in v for w in REPLACED_ZH)}
+    assert zh == {}
+    bare_return = {k: v for k, v in _catalog("zh_CN").items()
+                   if "退回" in v.replace("退回重新整改", "").replace("退回整改", "")}
+    assert bare_return == {}
+    en = {k: v for k, v in _catalog("en").items() if REPLACED_EN.search(_outside_placeholders(v))}
+    assert en == {}
+
+
+def test_english_has_no_full_width_punctuation() -> None:
+    found = {key: FULL_WIDTH.findall(text) for key, text in _catalog("en").items()
+             if FULL_WIDTH.search(_outside_placeholders(text))}
+    assert found == {}
+
+
+def test_english_has_no_chinese_but_the_literals_a_file_must_contain() -> None:
+    found = {key: runs for key, text in _catalog("en").items()
+             if (runs := set(CJK.findall(_outside_placeholders(text))) - LITERALS)}
+    assert found == {}
+
+
+def test_english_buttons_start_with_a_capital_letter() -> None:
+    en = _catalog("en")
+    buttons = {key: text for key, text in en.items() if BUTTONS.match(key)}
+    assert len(buttons) > 40
+    assert {k: v for k, v in buttons.items() if not v[0].isupper()} == {}
+
+
+def test_the_full_width_check_catches_what_it_should() -> None:
+    assert FULL_WIDTH.search("Case 1：closed") and FULL_WIDTH.search("“quoted”")
+    assert FULL_WIDTH.search("（note）") and not FULL_WIDTH.search('Case 1: "closed" (note)…')
+    assert CJK.findall(_outside_placeholders("Role: 联络员 ({department})")) == ["联络员"]

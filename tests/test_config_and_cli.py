@@ -181,10 +181,10 @@ def test_users_has_a_header_groups_and_departments(county) -> None:
     lines = _liandong(data, "users", locale="en").stdout.splitlines()
     assert lines[0].split() == ["id", "name", "phone", "level", "township", "roles", "groups",
                                 "liaison", "for", "bound"]
-    leader = next(line for line in lines if "(leader)" in line)
-    assert "squad leader" in leader
+    leader = next(line for line in lines if "(squad leader)" in line)
+    assert "Squad leader" in leader
     liaison = next(line for line in lines if " 139" in line)
-    assert "department liaison" in liaison and "县" in liaison.split("department liaison")[1]
+    assert "Liaison" in liaison and "县" in liaison.split("Liaison")[1]
 
 
 # --- a real roster: import, then the demo is refused -----------------------------------------

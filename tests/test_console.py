@@ -30,7 +30,7 @@ async def test_a_delegate_reports_with_a_photo_and_a_location(app, demo, tmp_pat
     assert "演示工作人员 林晓岚" in output and f"现在扮演：{reporter.name}" in output
     assert "已收到 1/9 张" in output and "找不到文件：/no/such/file.jpg" in output
     assert "位置格式" in output and "✅ 已提交！问题编号 2026-0001" in output
-    assert f"📨 → {leader.name}：📋 新问题 2026-0001 待分拣" in output
+    assert f"📨 → {leader.name}：📋 新问题线索 2026-0001 待分拣" in output
     with unit_of_work(app.engine) as session:
         case = session.exec(select(Case)).one()
         media = session.exec(select(CaseMedia).where(CaseMedia.case_id == case.id)).all()

@@ -50,7 +50,7 @@ async def test_a_push_held_for_quiet_hours_is_named_once_with_the_time_it_goes(a
     for line in [f"/as {reporter.phone}", *REPORT, "/whoami", "/mycases"]:
         await channel.handle_line(line)
     night = out.getvalue()
-    preview = f"📋 新问题 2026-0001 待分拣：{DESCRIPTION}…"  # the push has a second line
+    preview = f"📋 新问题线索 2026-0001 待分拣：{DESCRIPTION}…"  # the push has a second line
     held = zh(app)("console.held", name=leader.name, text=preview, time="07:30")
     assert held == f"⏰ {leader.name}：{preview} （07:30 发出）"
     assert night.count(held) == 1

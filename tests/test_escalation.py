@@ -151,7 +151,7 @@ def test_overdue_then_key_supervision_after_five_working_days(app, clock, engine
     assert digest == role_ids(engine, Role.STAFF) | role_ids(engine, Role.LEADERSHIP)
     assert len(case_audits(engine, "case.overdue", case)) == 1
     english = rows(engine, f"case:{case.id}:overdue:2026-10-12:{min(liaison_ids(engine, case))}")
-    assert english[0].payload["text"].startswith("[Overdue]")
+    assert english[0].payload["text"].startswith("[Overdue notice]")
     for day in (14, 16, 17, 18):  # Fri 16th: 4 working days late; the weekend adds none
         sweep_at(app, clock, sh(2026, 10, day))
     assert not key_supervised(engine, case)

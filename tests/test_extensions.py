@@ -13,7 +13,7 @@ from storage.case_models import Case, CaseStatus, Extension
 from storage.db import unit_of_work
 from storage.models import Liaison
 from tests.factories import Cast, make_case, make_cast
-from tests.given import bound, conversation_of, count
+from tests.given import bound, conversation_of, count, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEADLINE = datetime(2026, 11, 6, 23, 59, 59, tzinfo=SHANGHAI)  # a Friday
@@ -113,3 +113,21 @@ async def test_refused_requests_do_not_count(app, cast, case, settings):
     await staff.press(f"c:xno:{case.id}:{request.id}")
     await _ask(liaison, case, "5")
     assert "申请已提交" in liaison.text
+
+
+async def test_an_extension_reason_needs_as_many_characters_as_any_other_reason(app, cast, case):
+    """Like a 不予受理 or a 不满意 reason: at least MIN_REASON characters, else asked again."""
+    from handlers.cases.action_flows import MIN_REASON
+
+    assert MIN_REASON == 4
+    liaison = await bound(app, cast.liaison, "9507")
+    await _ask(liaison, case, "5", reason="工期")
+    assert liaison.text == zh(app)("casenote.reason_too_short", min=MIN_REASON)
+    assert conversation_of(app.engine, cast.liaison.id).state == "reason"
+    assert count(app.engine, Extension, Extension.case_id == case.id) == 0
+
+    await liaison.send("设备到货")  # four characters: enough
+    assert zh(app)("extension.requested", number=case.number, days=5) in liaison.text
+    with unit_of_work(app.engine) as session:
+        saved = session.exec(select(Extension).where(Extension.case_id == case.id)).one()
+    assert (saved.working_days, saved.reason) == (5, "设备到货")

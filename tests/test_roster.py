@@ -226,11 +226,11 @@ def test_row_level_rules(engine, tmp_path) -> None:
     result = _import(engine, path, skip_bad=True)
     assert _reasons(result.skipped) == [
         (2, f"unknown level '' {LEVELS_HINT}"),
-        (3, "leader of a group not on the row: 青石镇代表小组"),
-        (4, "组长 without a group"),
+        (3, "squad leader of a group that is not in the row's 小组 column: 青石镇代表小组"),
+        (4, "squad leader (组长) but the 小组 column is empty"),
         (5, f"unknown level '' {LEVELS_HINT}; liaison needs a department: '联络员' "
             "(e.g. 联络员:县商务局)"),
-        (7, "duplicate wecom account 'dup' (first on row 6)"),
+        (7, "duplicate WeCom account 'dup' (first on row 6)"),
         (8, "missing name"),
     ]
     with unit_of_work(engine) as s:
@@ -243,7 +243,7 @@ def test_wecom_account_of_another_person_is_refused(engine, tmp_path) -> None:
     with pytest.raises(RosterError) as caught:
         _import(engine, path)
     assert _reasons(caught.value.problems) == [
-        (2, "wecom account 'wuxiufen' already belongs to another person")]
+        (2, "WeCom account 'wuxiufen' already belongs to another person")]
 
 
 def test_missing_column_and_unknown_file_type(tmp_path) -> None:

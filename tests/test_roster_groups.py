@@ -105,7 +105,7 @@ def test_kind_column_problems(engine, tmp_path) -> None:
         "row 5: group 书画社 is a thematic delegate group here but a task squad on row 4",
     ]
     assert _problems(caught.value, ZH)[2] == (
-        "第 5 行：小组“书画社”在这里是专项代表小组，第 4 行却是工作专班")
+        "第 5 行：代表小组“书画社”在这里是专项代表小组，第 4 行却是工作专班")
 
 
 def _workbook(path: Path, people: list[list[str]], sheets: dict[str, list[list[str]]]) -> Path:
@@ -180,9 +180,9 @@ def test_group_sheet_problems_name_the_sheet_and_row(engine, tmp_path) -> None:
     assert _problems(caught.value, ZH) == [
         "工作表“小组”第 3 行：没有名为“养老服务”的监督领域（已有：公共卫生、优化营商环境）",
         "工作表“小组”第 4 行：缺少小组名称",
-        "工作表“小组”第 5 行：无法确定小组“兴趣组”的类别：小组名称应以 执法检查组、工作专班、"
+        "工作表“小组”第 5 行：无法确定代表小组“兴趣组”的类别：名称应以 执法检查组、工作专班、"
         "专项代表小组、代表小组、基层工作组 结尾，或在“小组类别”列、“小组”工作表中注明类别",
-        "第 2 行：小组“读书会”在这里是工作专班，工作表“小组”第 2 行却是专项代表小组",
+        "第 2 行：代表小组“读书会”在这里是工作专班，工作表“小组”第 2 行却是专项代表小组",
     ]
 
 
@@ -213,7 +213,7 @@ def test_skip_bad_keeps_the_person_without_the_group_it_cannot_place(engine, tmp
     assert result.created == 1
     assert [(p.row, p.imported) for p in result.skipped] == [(2, True), (3, False)]
     assert describe_row(ZH, result.skipped[0]).startswith(
-        "第 2 行（已导入，但未加入这些小组）：无法确定小组“读书兴趣小组”的类别")
+        "第 2 行（已导入，但未加入这些代表小组）：无法确定代表小组“读书兴趣小组”的类别")
     assert _kinds(engine) == {"城关镇代表小组": (GroupKind.TOWNSHIP, "城关镇", None)}
 
 

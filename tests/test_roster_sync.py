@@ -116,11 +116,11 @@ def test_dry_run_writes_nothing_and_lists_removals_per_person(examples_loaded, s
         "已读取 update.csv（UTF-8 编码）",
         "预演（--dry-run）：以下是导入将做的更改，数据库没有任何改动。",
         "将新建 0 人，将更新 5 人（其中 4 人有变化），将发放邀请码 0 个，将跳过 0 行",
-        "新增：小组成员 0，组长 0，角色 0，联络员 1",
+        "新增：代表小组成员 0，组长 0，角色 0，联络员 1",
     ]
     assert lines[4:9] == [
         "将移除名单不再列出的关系（4 人）：",
-        "  周明远 13500000101：退出小组 优化营商环境工作专班",
+        "  周明远 13500000101：退出代表小组 优化营商环境工作专班",
         "  吴秀芬 13500000102：不再担任组长 青石镇代表小组",
         "  杨丽萍 13500000112：不再担任联络员 县住房和城乡建设局",
         "  秦海波 13500000114：取消角色 工作人员",
@@ -134,7 +134,8 @@ def test_normal_run_prints_what_it_removed(examples_loaded, settings, tmp_path) 
     outcome = import_roster_file(english, _update_file(tmp_path))
     assert outcome.ok, outcome.text
     assert "removed what the roster no longer lists, for 4 person(s):" in outcome.text.splitlines()
-    assert "  吴秀芬 13500000102: no longer leads 青石镇代表小组" in outcome.text.splitlines()
+    removed = "  吴秀芬 13500000102: no longer squad leader of 青石镇代表小组"
+    assert removed in outcome.text.splitlines()
     assert _relations(engine)["秦海波"][1] == []
     again = import_roster_file(english, _update_file(tmp_path))
     assert "nothing to remove." in again.text.splitlines()

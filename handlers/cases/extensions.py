@@ -13,6 +13,7 @@ from bot.core.types import Button, EventKind, Reply, button_rows
 from bot.flows.case_actions import EXTEND
 from bot.flows.engine import StateMachine, button_value, flow_payload
 from handlers.cases import notify
+from handlers.cases.action_flows import MIN_REASON
 from handlers.cases.deadlines import deadline_after
 from handlers.cases.moves import refuse_unless_allowed
 from handlers.drafts import start_flow
@@ -101,6 +102,8 @@ async def extension_step(ctx: Context, conversation: Conversation, machine: Stat
     reason = ctx.event.text.strip() if ctx.event.kind is EventKind.TEXT else ""
     if not reason:
         return [Reply(ctx.t("common.text_expected"))]
+    if len(reason) < MIN_REASON:  # as for declining a report or sending a fix back
+        return [Reply(ctx.t("casenote.reason_too_short", min=MIN_REASON))]
     machine.move("reason", "finish")
     conversations.finish(ctx.session, ctx.person.id)
     return _request_extension(ctx, case, data["days"], reason)

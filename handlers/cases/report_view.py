@@ -13,7 +13,7 @@ def preview_text(ctx: Context, data: dict) -> str:
     place = data.get("address") or (
         f"{data['latitude']:.5f}, {data['longitude']:.5f}" if data.get("latitude") is not None
         else "—")
-    voice = ctx.t("report.preview_voice") if data.get("voice") else ""
+    voice = "\n" + ctx.t("report.preview_voice") if data.get("voice") else ""
     return ctx.t("report.preview", area=area_label(ctx.t, area),
                  description=data.get("description", ""), photos=len(data.get("photos", [])),
                  place=place, township=data.get("township") or "—") + voice
