@@ -104,7 +104,7 @@ def _walk(session, machine, case, path, department, staff_id, start, tz) -> None
 
 
 NOTES = {"reject": "不属于本次监督范围，已转信访部门", "progress": "已制定整改方案，正在组织施工",
-         "rectify": "已整改到位，附现场照片", "reopen": "现场复查仍有问题", "confirm": "满意"}
+         "rectify": "已整改到位，附现场照片", "reopen": "现场复查仍有问题", "confirm": "satisfied"}
 
 
 def _apply(case: Case, trigger: str, department: Department, at: datetime, tz: ZoneInfo) -> None:

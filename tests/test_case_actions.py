@@ -409,7 +409,9 @@ async def test_another_delegate_may_verify_after_three_working_days(app, clock, 
     closed = _reload(app, case.id)
     assert closed.status == CaseStatus.CLOSED and closed.satisfaction == "basic"
     assert closed.verified_by_id == cast.member.id and closed.closed_at == clock.utcnow()
-    assert ("case.confirm", "rectified", "closed", "基本满意") in _audit_actions(app, case.id)
+    assert ("case.confirm", "rectified", "closed", "basic") in _audit_actions(app, case.id)
+    await member.send(f"/case {case.number}")  # the timeline shows the verdict in words
+    assert f"{cast.member.name}：核实整改，销号 — 基本满意" in member.text
 
 
 async def test_the_fallback_counts_working_days_not_the_weekend(app, clock, cast):

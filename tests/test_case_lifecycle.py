@@ -137,7 +137,7 @@ async def test_case_walks_every_state(app, cast):
                   if e.action == "case.reopen"]
         told = session.exec(select(OutboxMessage).where(
             OutboxMessage.dedupe_key.like(f"case:{case.id}:reopened:1:department:%"))).first()
-    assert reason == ["不满意：东段仍有三盏路灯不亮"]
+    assert reason == ["东段仍有三盏路灯不亮"]
     assert "不满意理由：东段仍有三盏路灯不亮" in told.payload["text"]
     assert [a for a, _ in moves] == [
         "case.submitted", "case.accept", "case.assign", "case.acknowledge", "case.progress",

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.core.types import Attachment, Reply
 from handlers.cases import inbox, views
 from handlers.cases.render import overdue_days as render_overdue_days
-from storage import cases
+from storage import audit, cases
 from storage.case_models import Case, CaseMedia, CaseStatus, MediaKind
 from storage.db import unit_of_work
 from storage.models import Department, Group, Membership, Person, Role
@@ -353,3 +353,18 @@ async def test_export_refused_to_a_delegate_and_sent_to_staff(app, engine, clock
     assert book.sheetnames == ["问题清单", "汇总"]
     assert book["问题清单"].max_row == 2
     assert [a.note for a in audits(engine, "export")] == [f"{attachment.filename}: 1"]
+
+
+async def test_the_timeline_speaks_the_readers_language(app, engine, clock) -> None:
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        case = make_case(session, clock.utcnow(), reporter=reporter, group=group)
+        session.get(Person, reporter.id).locale = "en"
+        audit.record(session, clock.utcnow(), reporter.id, "case.confirm", subject_type="case",
+                     subject_id=case.id, from_state="rectified", to_state="closed",
+                     note="basic")
+    dialog = await bound(app, reporter, "1001")
+    await dialog.send(f"/case {case.number}")
+    timeline = dialog.text.split("Timeline:")[1]
+    assert f"{reporter.name}: verified the fix; closed out — basically satisfied" in timeline
+    assert "：" not in timeline

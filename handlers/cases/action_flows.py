@@ -93,7 +93,7 @@ def _finish_note(ctx: Context, conversation: Conversation, machine: StateMachine
     trigger = NOTE_ACTIONS[data["action"]][0]
     if refusal := refuse_unless_allowed(ctx, case, trigger):
         return refusal
-    move(ctx, case, trigger, note=NOTE_PREFIX.get(trigger, lambda t: "")(ctx.t) + data["text"])
+    move(ctx, case, trigger, note=data["text"])
     kind = MediaKind.EVIDENCE if trigger == "rectify" else MediaKind.PROGRESS
     for sha, ext in data["photos"]:
         ctx.session.add(CaseMedia(case_id=case.id, sha256=sha, ext=ext, kind=kind,
@@ -132,5 +132,4 @@ def _applied_reopen(ctx: Context, case: Case, text: str) -> list[Reply]:
 
 APPLY = {"reject": _applied_reject, "progress": _applied_progress, "rectify": _applied_rectify,
          "reopen": _applied_reopen}
-# the timeline line of a reopening reads 不满意：<reason>
-NOTE_PREFIX = {"reopen": lambda t: t(f"case.verdict.{Satisfaction.DISSATISFIED.value}") + "："}
+

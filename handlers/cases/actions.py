@@ -98,7 +98,7 @@ async def _verify(ctx, case, arg, code):
     verdict = VERDICTS[code]
     if refusal := refuse_unless_allowed(ctx, case, "confirm"):
         return refusal
-    move(ctx, case, "confirm", note=ctx.t(f"case.verdict.{verdict.value}"))
+    move(ctx, case, "confirm", note=verdict.value)  # shown in each reader's language
     case.satisfaction, case.verified_by_id = verdict.value, ctx.person.id
     case.closed_at = ctx.now
     notify.to_department(ctx, case, "closed", "case.push.closed",

@@ -8,11 +8,12 @@ from bot.core.context import Context
 from bot.i18n import Translator
 from handlers.labels import area_label
 from storage import audit, cases
-from storage.case_models import FINAL_STATUSES, Case, CaseStatus
+from storage.case_models import FINAL_STATUSES, Case, CaseStatus, Satisfaction
 from storage.case_stats import ACTIVE as WITH_DEPARTMENT
 from storage.models import Area, Department, Person
 
 DESCRIPTION_PREVIEW = 60
+VERDICTS = {verdict.value for verdict in Satisfaction}
 # What a case's timeline shows (catalog: case.action.<name>); refusals stay in the audit log.
 TIMELINE_ACTIONS = (
     "submitted", "co_reported", "files_added", "accept", "reject", "merge", "assign", "reassign",
@@ -112,6 +113,14 @@ def timeline(ctx: Context, case: Case) -> str:
         actor = ctx.session.get(Person, entry.actor_id) if entry.actor_id else None
         who = actor.name if actor else ctx.t("case.system")
         step = ctx.t(f"case.action.{entry.action.removeprefix('case.')}")
-        note = f" — {short(entry.note, 120)}" if entry.note else ""
-        lines.append(f"{local(ctx, entry.at, '%m-%d %H:%M')} {who}：{step}{note}")
+        note = _note(ctx, entry.action, entry.note)
+        lines.append(ctx.t("case.timeline_line", when=local(ctx, entry.at, "%m-%d %H:%M"),
+                           who=who, step=step, note=f" — {short(note, 120)}" if note else ""))
     return "\n".join(lines)
+
+
+def _note(ctx: Context, action: str, note: str) -> str:
+    """A confirmation's note is its verdict's code, shown in the reader's language."""
+    if action == "case.confirm" and note in VERDICTS:
+        return ctx.t(f"case.verdict.{note}")
+    return note

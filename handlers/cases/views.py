@@ -195,7 +195,7 @@ async def export(ctx: Context) -> list[Reply]:
         ctx.audit("denied", note="/export")
         return [Reply(ctx.t("common.not_allowed"))]
     services, t, now, actor = ctx.services, ctx.t, ctx.now, ctx.person.id
-    filename = f"问题清单-{local(ctx, now)}.xlsx"
+    filename = ctx.t("views.export.filename", date=local(ctx, now))
     path = services.settings.data_dir / "exports" / f"{uuid.uuid4().hex}.xlsx"
 
     async def write() -> list[Reply]:  # after the commit, in a thread, in its own session
