@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=4000, ge=100, le=100_000)
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_media_per_day: int = Field(default=100, ge=1, le=100_000)
+    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a PDF or office document
     quiet_hours_start: time = time(22, 0)
     quiet_hours_end: time = time(7, 30)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
