@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     extension_max_requests: int = Field(default=3, ge=0, le=20)
     extension_max_working_days: int = Field(default=30, ge=0, le=250)
 
+    notice_reping_after_hours: float = Field(default=4, gt=0, le=168)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
