@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=4000, ge=100, le=100_000)
     max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_media_per_day: int = Field(default=100, ge=1, le=100_000)
+    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a PDF or office document
     quiet_hours_start: time = time(22, 0)
     quiet_hours_end: time = time(7, 30)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
 
     extension_max_requests: int = Field(default=3, ge=0, le=20)
     extension_max_working_days: int = Field(default=30, ge=0, le=250)
+
+    notice_reping_after_hours: float = Field(default=4, gt=0, le=168)
 
     @field_validator("timezone")
     @classmethod

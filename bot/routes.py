@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.router import Router
 from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
+from bot.flows.notice import NOTICE
 from bot.flows.report import REPORT
 from handlers import adduser, deactivate, drafts, menu, onboarding
 from handlers.cases import (
@@ -18,6 +19,9 @@ from handlers.cases import (
     supervise,
     views,
 )
+from handlers.notices import buttons as notice_buttons
+from handlers.notices import compose as notice_compose
+from handlers.notices import progress as notice_progress
 from storage.models import Role
 
 
@@ -39,6 +43,13 @@ def register_routes(router: Router) -> None:
     router.command("supervise", supervise.supervise, Role.LEADERSHIP, Role.STAFF,
                    help_key="help.supervise")
     router.command("export", views.export, Role.STAFF, help_key="help.export")
+    router.command("notify", notice_compose.begin, Role.SQUAD_LEADER, Role.STAFF,
+                   help_key="help.notify")
+    router.command("notices", notice_progress.list_notices, Role.SQUAD_LEADER, Role.STAFF,
+                   help_key="help.notices")
+    router.command("notice", notice_progress.notice_detail, Role.SQUAD_LEADER, Role.STAFF,
+                   help_key="help.notice")
+    router.button("n", notice_buttons.on_button)
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("deactivate", deactivate.begin, Role.STAFF, help_key="help.deactivate")
     router.button("u", deactivate.on_button, Role.STAFF)
@@ -50,3 +61,4 @@ def register_routes(router: Router) -> None:
     router.flow(CASE_NOTE, action_flows.note_step, photos.photos_step_room)
     router.flow(ASSIGN, assign.step)
     router.flow(EXTEND, extensions.extension_step)
+    router.flow(NOTICE, notice_compose.step, notice_compose.media_room, documents=True)

@@ -15,10 +15,12 @@ from schedules.cleanup import sweep_files
 from schedules.drafts import run_draft_sweep
 from schedules.escalation import run_escalation
 from schedules.jobs import purge_attempts, purge_processed_updates
+from schedules.notices import run_notice_reping
 from schedules.workdays import REFRESH_MINUTES, refresh_default_calendar
 
 MISFIRE_GRACE_SECONDS = 3600
 SWEEP_MINUTES = 30
+NOTICE_SWEEP_MINUTES = 10
 log = logging.getLogger(__name__)
 
 
@@ -59,6 +61,8 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler.add_job(guarded("drafts", lambda: run_draft_sweep(app.engine, app.services)),
                       IntervalTrigger(minutes=SWEEP_MINUTES), id="draft_sweep",
                       next_run_time=first)
+    reping = guarded("notice_reping", lambda: run_notice_reping(app.engine, app.services))
+    scheduler.add_job(reping, IntervalTrigger(minutes=NOTICE_SWEEP_MINUTES), id="notice_reping")
     scheduler.add_job(guarded("calendar_refresh", lambda: refresh_default_calendar(app.engine)),
                       IntervalTrigger(minutes=REFRESH_MINUTES), id="calendar_refresh")
     return scheduler

@@ -32,13 +32,27 @@ FILE_EXTENSIONS = {
     "audio/x-m4a": "m4a",
     "audio/amr": "amr",
 }
+PDF, OLE, ZIP = b"%PDF-", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"
+OPENXML = "application/vnd.openxmlformats-officedocument."
+# Documents a dialog step may take besides images: MIME type -> (extension, how the bytes begin)
+DOCUMENT_TYPES = {
+    "application/pdf": ("pdf", PDF),
+    "application/msword": ("doc", OLE),
+    "application/vnd.ms-excel": ("xls", OLE),
+    "application/vnd.ms-powerpoint": ("ppt", OLE),
+    OPENXML + "wordprocessingml.document": ("docx", ZIP),
+    OPENXML + "spreadsheetml.sheet": ("xlsx", ZIP),
+    OPENXML + "presentationml.presentation": ("pptx", ZIP),
+}
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 EXT_RE = re.compile(r"[a-z0-9]{1,8}")
 DEFAULT_MAX_PIXELS = 40_000_000
 
 
 class MediaRejected(Exception):
-    """The bytes were refused; `reason` is one of "too_large", "not_image", "empty"."""
+    """The bytes were refused; `reason` is one of "too_large", "not_image", "not_document",
+    "empty".
+    """
 
     def __init__(self, reason: str) -> None:
         """Keep the machine-readable reason."""
@@ -90,6 +104,23 @@ class MediaStore:
         sha256 = hashlib.sha256(data).hexdigest()
         path = self._store(data, sha256, FILE_EXTENSIONS.get(mime, "bin"))
         return StoredMedia(sha256, path, len(data), mime or "application/octet-stream", None, None)
+
+    def put_document(self, data: bytes, mime_type: str | None, max_bytes: int) -> StoredMedia:
+        """Store a PDF or office document (DOCUMENT_TYPES) of at most `max_bytes` whose bytes
+        begin as its type's do; a PDF is recognised by its bytes whatever its MIME type says.
+        """
+        if not data:
+            raise MediaRejected("empty")
+        if len(data) > max_bytes:
+            raise MediaRejected("too_large")
+        mime = (mime_type or "").split(";", 1)[0].strip().lower()
+        if mime not in DOCUMENT_TYPES and data.startswith(PDF):
+            mime = "application/pdf"  # e.g. sent as application/octet-stream
+        ext, magic = DOCUMENT_TYPES.get(mime, (None, None))
+        if ext is None or not data.startswith(magic):
+            raise MediaRejected("not_document")
+        sha256 = hashlib.sha256(data).hexdigest()
+        return StoredMedia(sha256, self._store(data, sha256, ext), len(data), mime, None, None)
 
     def path_for(self, sha256: str, ext: str) -> Path:
         """Where the file with this digest and extension lives (whether or not it exists)."""

@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import storage.case_models
-import storage.work_calendar  # noqa: F401  (registers the case and calendar tables for TRUNCATE)
+import storage.notice_models
+import storage.work_calendar  # noqa: F401  (registers case, notice, calendar tables for TRUNCATE)
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core.clock import FrozenClock

@@ -18,6 +18,7 @@ from bot.flows.adduser import ADD_PERSON
 from bot.i18n import LOCALES_DIR, PLACEHOLDER, Catalogs
 from bot.routes import register_routes
 from handlers.cases import action_flows, actions, case_export, extensions, photos, render
+from handlers.notices import compose as notice_compose
 from storage import roster_read
 from storage.case_models import CaseStatus, Satisfaction
 from storage.invites import InviteProblem
@@ -286,6 +287,7 @@ def _known_families() -> dict[str, list[str]]:
         "casenote.ask_text.{}": [f"casenote.ask_text.{a}" for a in action_flows.NOTE_ACTIONS],
         "drafts.flow.{}": [f"drafts.flow.{name}" for name in _routes().flows],
         "photos.{}": [f"photos.{r}" for r in photos.REFUSALS],
+        "notices.file.{}": [f"notices.file.{r}" for r in notice_compose.FILE_REFUSALS],
         "roster.source.{}": [f"roster.source.{s}" for s in roster_read.SOURCES],
         "users.header.{}": [f"users.header.{c}" for c in users_table.COLUMNS],
         "views.export.col.{}": [f"views.export.col.{c}" for c in case_export.COLUMN_NAMES],

@@ -38,37 +38,42 @@ class MediaIntake:
         """The event with each file's `received` filled in (stored, or why not)."""
         if event.kind not in MEDIA_EVENTS or not event.media:
             return event
-        person_id, room = self._room(event)
+        person_id, room, documents = self._room(event)
         if not room:
             return event  # the step does not take files: the handler says so, nothing is fetched
         media = []
         for index, ref in enumerate(event.media):
             received = Received(refusal="too_many") if index >= room \
-                else await self._receive_one(event.kind, ref, person_id)
+                else await self._receive_one(event.kind, ref, person_id, documents)
             media.append(replace(ref, received=received))
         return replace(event, media=tuple(media))
 
-    def _room(self, event: Event) -> tuple[int | None, int]:
-        """(person id, how many files the person's current dialog step still takes)."""
+    def _room(self, event: Event) -> tuple[int | None, int, bool]:
+        """(person id, how many files the person's current dialog step still takes, whether
+        documents that are not images are among them).
+        """
         with unit_of_work(self.engine, read_only=True) as session:
             person = identities.resolve(session, event.channel, event.user_id)
             conversation = conversations.current(session, person.id) if person else None
             route = self.router.flows.get(conversation.flow) if conversation else None
             if route is None or route.media_room is None:
-                return None, 0
-            return person.id, route.media_room(conversation, event.kind)
+                return None, 0, False
+            return person.id, route.media_room(conversation, event.kind), route.documents
 
-    async def _receive_one(self, kind: EventKind, ref: MediaRef, person_id: int) -> Received:
+    async def _receive_one(self, kind: EventKind, ref: MediaRef, person_id: int,
+                           documents: bool) -> Received:
         settings = self.services.settings
-        if ref.size is not None and ref.size > settings.max_photo_bytes:
+        image = not (kind is EventKind.DOCUMENT and not (ref.mime_type or "").startswith("image/"))
+        cap = settings.max_photo_bytes if image or not documents else settings.max_file_bytes
+        if ref.size is not None and ref.size > cap:
             return Received(refusal="too_large")
-        if kind is EventKind.DOCUMENT and not (ref.mime_type or "").startswith("image/"):
+        if not image and not documents:
             return Received(refusal="not_image")
         if not self._within_quota(person_id):
             return Received(refusal="daily_limit")
         try:
             data = await asyncio.wait_for(ref.fetch(), FETCH_TIMEOUT)
-            stored = await asyncio.to_thread(self._store, kind, data, ref.mime_type)
+            stored = await asyncio.to_thread(self._store, kind, data, ref.mime_type, image)
         except MediaRejected as rejected:
             return Received(refusal=rejected.reason)
         except Exception:  # a download that failed: the person is asked to send it again
@@ -77,10 +82,12 @@ class MediaIntake:
         self._count(person_id)
         return Received(stored.sha256, stored.path.suffix.lstrip("."))
 
-    def _store(self, kind: EventKind, data: bytes, mime_type: str | None):
+    def _store(self, kind: EventKind, data: bytes, mime_type: str | None, image: bool):
         media = self.services.media
         if kind is EventKind.VOICE:
             return media.put_file(data, mime_type or "audio/ogg")
+        if not image:  # a PDF or office document, for a step that takes documents
+            return media.put_document(data, mime_type, self.services.settings.max_file_bytes)
         return media.put_image(data)  # decodes the whole image: CPU work, so in a thread
 
     def _within_quota(self, person_id: int) -> bool:

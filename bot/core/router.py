@@ -31,13 +31,15 @@ MediaRoom = Callable[[Conversation, EventKind], int]
 @dataclass(frozen=True)
 class FlowRoute:
     """A multi-step flow: its spec, the function that handles input in any of its states, and
-    how many files its current step still takes (None: it takes none).
+    how many files its current step still takes (None: it takes none). A flow with `documents`
+    takes PDFs and office documents where its media room takes documents, not only images.
     """
 
     spec: FlowSpec
     step: StepHandler
     machine: StateMachine
     media_room: MediaRoom | None = None
+    documents: bool = False
 
     async def run(self, ctx: Context, conversation: Conversation) -> list[Reply]:
         """Hand the event to the flow's step handler (a refused step ends the flow)."""
@@ -64,9 +66,12 @@ class Router:
         """Register payloads of the form `prefix:...`."""
         self.buttons[prefix] = Route(handler, frozenset(roles))
 
-    def flow(self, spec: FlowSpec, step: StepHandler, media_room: MediaRoom | None = None) -> None:
-        """Register a flow's step handler (and, for steps that take files, how many)."""
-        self.flows[spec.name] = FlowRoute(spec, step, flow_machine(spec), media_room)
+    def flow(self, spec: FlowSpec, step: StepHandler, media_room: MediaRoom | None = None,
+             documents: bool = False) -> None:
+        """Register a flow's step handler (and, for steps that take files, how many, and
+        whether documents that are not images are among them).
+        """
+        self.flows[spec.name] = FlowRoute(spec, step, flow_machine(spec), media_room, documents)
 
     def visible_commands(self, roles: frozenset[Role], bound: bool) -> list[tuple[str, str]]:
         """(command, help key) pairs this person may use, in registration order."""

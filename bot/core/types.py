@@ -44,7 +44,8 @@ class Received:
 
     sha256: str | None = None
     ext: str | None = None
-    refusal: str | None = None  # too_large, not_image, empty, too_many, daily_limit, failed
+    # too_large, not_image, not_document, empty, too_many, daily_limit, failed
+    refusal: str | None = None
 
 
 @dataclass(frozen=True)
