@@ -70,12 +70,16 @@ def claim_due(session: Session, now: datetime, limit: int = 50,
     workers drain one outbox side by side; on SQLite the condition is checked again as the row
     is updated. Either way a row claimed by one worker is never claimed by another.
     """
-    due = select(OutboxMessage.id).where(*_claimable(now)).order_by(
+    due = select(OutboxMessage.id.label("id")).where(*_claimable(now)).order_by(
         OutboxMessage.not_before, OutboxMessage.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # A CTE, materialized: as a subquery in the WHERE, PostgreSQL may run the LIMIT … SKIP
+    # LOCKED pick more than once and claim more rows than asked for.
+    picked = (due.with_for_update(skip_locked=True) if postgres else due).cte("picked")
+    if postgres:
+        picked = picked.prefix_with("MATERIALIZED")
     claimed = session.execute(update(OutboxMessage).where(
-        OutboxMessage.id.in_(due.scalar_subquery()), *_claimable(now)).values(
+        OutboxMessage.id == picked.c.id, *_claimable(now)).values(
         status=OutboxStatus.SENDING, claimed_at=now, claim_token=token)
         .returning(OutboxMessage.id).execution_options(synchronize_session=False)).scalars()
     ids = list(claimed)

@@ -70,3 +70,17 @@ def test_two_transactions_queuing_the_same_keys_do_not_fail(engine, clock):
     assert "error" not in outcome, outcome.get("error")
     assert outcome["added"] == 0
     assert len(_keys(engine)) == 50
+
+
+def test_a_claim_takes_no_more_rows_than_asked(engine, clock):
+    now = clock.utcnow()
+    ids = _people(engine, now, 5)
+    with unit_of_work(engine) as session:
+        outbox.enqueue_many(session, [_push(f"c:{i}", ids[i % 5], now) for i in range(50)], now)
+    with unit_of_work(engine) as session:
+        claimed = outbox.claim_due(session, now, 10, "host/1/a")
+    with unit_of_work(engine) as session:
+        sending = session.exec(select(OutboxMessage).where(
+            OutboxMessage.status == "sending")).all()
+    assert len(claimed) == len(sending) == 10
+    assert {row.claim_token for row in sending} == {"host/1/a"}
