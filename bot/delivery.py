@@ -1,8 +1,8 @@
 """The outbox worker: claims due pushes, sends them concurrently within each channel's limits.
 
-Outcomes are recorded together after each batch; claims carry a token naming the worker, so a
-worker that died is recognised at the next start (same host) or after the stale-claim timeout,
-and two workers never send the same row.
+Outcomes are recorded every half second, so a crash re-sends at most what was in flight then;
+claims carry a token naming the worker, so a worker that died is recognised at the next start
+(same host) or after the stale-claim timeout, and two workers never send the same row.
 """
 
 from __future__ import annotations
@@ -196,7 +196,8 @@ class DeliveryWorker:
 
     def _progress(self, message_id: int, parts_sent: int) -> None:
         with unit_of_work(self.engine) as session:
-            outbox.record_progress(session, message_id, self.token, parts_sent)
+            outbox.record_progress(session, message_id, self.token, parts_sent,
+                                   self.clock.utcnow())
 
     def _failed(self, job: Job, exc: Exception):
         row, now = job.row, self.clock.utcnow()

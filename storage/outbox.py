@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -100,12 +100,12 @@ def mark_sent_many(session: Session, ids: Sequence[int], token: str, channels: d
     return done
 
 
-def record_progress(session: Session, message_id: int, token: str, parts_sent: int) -> None:
-    """Remember how many parts of a multi-part push went out, to resume from the next."""
+def record_progress(session: Session, message_id: int, token: str, parts_sent: int,
+                    now: datetime) -> None:
+    """Remember how many parts of a multi-part push went out (the claim is fresh again)."""
     session.execute(update(OutboxMessage).where(
         OutboxMessage.id == message_id, OutboxMessage.claim_token == token).values(
-        parts_sent=parts_sent, claimed_at=func.now()).execution_options(
-        synchronize_session=False))
+        parts_sent=parts_sent, claimed_at=now).execution_options(synchronize_session=False))
 
 
 def release(session: Session, ids: Sequence[int], token: str) -> int:

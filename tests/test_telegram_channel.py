@@ -276,3 +276,9 @@ async def test_a_webhook_port_in_use_is_one_line(api, settings, engine, clock, d
             await started(app)
     assert str(caught.value) == ("invalid configuration: LIANDONG_TELEGRAM_WEBHOOK_PORT: cannot"
                                  f" listen on 127.0.0.1:{port} (Address already in use)")
+
+
+async def test_a_reply_waits_out_a_short_flood_limit_once(api, channel):
+    api.rate_limit_next_send(retry_after=1)
+    assert "邀请码" in await ask(api, ALICE, "你好")
+    assert [call.status for call in api.calls_to("sendMessage")] == [429, 200]

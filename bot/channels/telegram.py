@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import partial
 from pathlib import Path
@@ -9,7 +10,7 @@ from urllib.parse import urlparse
 
 from telegram import Bot, BotCommand, CallbackQuery, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
@@ -19,6 +20,7 @@ from bot.channels.telegram_convert import (
     delivery_error,
     language_hint,
     reply_markup,
+    retry_after_seconds,
     split_text,
     to_event,
 )
@@ -32,6 +34,7 @@ from storage.models import Role
 
 log = logging.getLogger("liandong.telegram")
 ALLOWED_UPDATES = ("message", "callback_query")
+REPLY_FLOOD_WAIT = 10  # seconds a reply may wait for Telegram's flood control
 COMMAND_LANGUAGES = (("zh", "zh_CN"), ("en", "en"))  # Telegram language code → our locale
 
 
@@ -199,10 +202,10 @@ class TelegramChannel:
         for index, message in enumerate(messages):
             await self.gate.acquire(str(chat_id), reply=True)
             if index < texts:
-                await message()
+                await _after_flood_wait(message)
                 continue
             try:
-                await message()
+                await _after_flood_wait(message)
             except (TelegramError, OSError) as exc:
                 log.warning("attachment %s to chat %s not sent: %s: %s",
                             reply.attachments[index - texts].filename, chat_id,
@@ -254,6 +257,21 @@ def telegram_limits(settings: Settings) -> ChannelLimits:
     overall = Rate(1000, 1, burst=20) if settings.telegram_paid_broadcast \
         else Rate(29, 1, burst=3)
     return ChannelLimits(overall, (Rate(10, 10),), concurrency=32)
+
+
+async def _after_flood_wait(message: Part) -> None:
+    """Send; if Telegram says "too many requests" for a short while, wait it out once.
+
+    The person who wrote is waiting for this reply (pushes are retried by the outbox instead).
+    """
+    try:
+        await message()
+    except RetryAfter as exc:
+        wait = retry_after_seconds(exc)
+        if wait > REPLY_FLOOD_WAIT:
+            raise
+        await asyncio.sleep(wait)
+        await message()
 
 
 def _chat_id(address: str) -> int:
