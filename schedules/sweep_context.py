@@ -74,11 +74,7 @@ class Sweep:
 
     def working_days_ago(self, n: int) -> datetime:
         """Moments before this fall on local days at least `n` working days before today."""
-        day, count = self.today, 0
-        while count < n:  # invariant: count == working days in (day, today]
-            count += self.calendar.is_workday(day)
-            day -= ONE_DAY
-        return self.start_of(day + ONE_DAY)
+        return self.start_of(self.calendar.span_start(self.today, n))
 
     def people(self, session: Session, key: tuple,
                load: Callable[[Session], list[Person]]) -> list[Person]:

@@ -80,6 +80,17 @@ class WorkCalendar:
         return [year for year in (today.year, today.year + 1)
                 if year not in self._overrides.years and not self.package_covers(year)]
 
+    def span_start(self, today: date, n: int) -> date:
+        """The first day of the shortest span ending `today` holding `n` working days.
+
+        Whatever happened before that day is at least `n` working days old.
+        """
+        day, count = today, 0
+        while count < n:  # count == working days in (day, today]
+            count += self.is_workday(day)
+            day -= ONE_DAY
+        return day + ONE_DAY
+
     def add_workdays(self, start: date, n: int) -> date:
         """The n-th working day after `start` (start itself not counted); `start` when n is 0."""
         if n < 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from bot.core.context import Context
 from schedules.workdays import default_calendar
@@ -17,13 +17,9 @@ def deadline_after(ctx: Context, start: datetime, working_days: int) -> datetime
 
 def working_days_ago(ctx: Context, n: int) -> datetime:
     """The start (UTC) of the local day `n` working days before today."""
-    zone, calendar = ctx.services.settings.tz, default_calendar()
-    day, count = ctx.services.clock.now().astimezone(zone).date(), 0
-    while count < n:  # count == working days in (day, today]
-        count += calendar.is_workday(day)
-        day -= timedelta(days=1)
-    start = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start.astimezone(UTC)
+    zone = ctx.services.settings.tz
+    day = default_calendar().span_start(ctx.services.clock.now().astimezone(zone).date(), n)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def default_deadline(ctx: Context, working_days: int) -> datetime:

@@ -7,12 +7,13 @@ from sqlmodel import select
 from bot.core.context import Context
 from bot.core.numbers import parse_int
 from bot.core.types import Button, EventKind, Reply, button_rows
-from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
+from bot.flows.engine import button_value, flow_payload, typed_text
 from bot.flows.report import FIELDS, REPORT
 from handlers.cases import access, photos, submit
 from handlers.cases.render import summary_line
 from handlers.cases.report_view import preview_text
 from handlers.drafts import start_flow
+from handlers.form import Form, ask_again
 from handlers.labels import area_label
 from storage import cases, conversations, townships
 from storage.case_models import Case
@@ -32,25 +33,6 @@ async def begin(ctx: Context) -> list[Reply]:
     return [prompt(ctx, conversation)]
 
 
-async def step(ctx: Context, conversation: Conversation, machine: StateMachine) -> list[Reply]:
-    """Take the answer for the current step; move on or ask again."""
-    state = conversation.state
-    trigger, replies = await TAKERS[state](ctx, conversation)
-    if trigger is None:
-        conversations.save(ctx.session, conversation, ctx.now)
-        return replies
-    if conversation.data.get("editing") and state in FIELDS:
-        trigger = "review"
-    conversation.state = machine.move(state, trigger)
-    if conversation.state == "done":
-        conversations.finish(ctx.session, ctx.person.id)
-        return replies
-    if conversation.state == "preview":
-        conversation.data.pop("editing", None)
-    conversations.save(ctx.session, conversation, ctx.now)
-    return [*replies, prompt(ctx, conversation)]
-
-
 def _choice(ctx: Context) -> str | None:
     return button_value(ctx.event)
 
@@ -60,7 +42,7 @@ def _text(ctx: Context) -> str | None:
 
 
 def _again(ctx: Context, conversation: Conversation, key: str, **values):
-    return None, [Reply(ctx.t(key, **values)), prompt(ctx, conversation)]
+    return ask_again(ctx, conversation, prompt, key, **values)
 
 
 async def _take_area(ctx, conversation):
@@ -254,3 +236,8 @@ def _duplicates_prompt(ctx: Context, conversation: Conversation) -> Reply:
     rows.append([Button(ctx.t("report.submit_new"), flow_payload(FLOW, "duplicates", "new")),
                  Button(ctx.t("report.back"), flow_payload(FLOW, "duplicates", "back"))])
     return Reply("\n".join(lines), button_rows(*rows))
+
+
+# While a field is edited from the preview, its answer goes back to the preview.
+FORM = Form(TAKERS, prompt, lambda state, _trigger: state in FIELDS)
+step = FORM.step

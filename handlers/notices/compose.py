@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.core.context import Context
 from bot.core.types import Button, EventKind, Reply, button_rows
-from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
+from bot.flows.engine import button_value, flow_payload, typed_text
 from bot.flows.notice import NOTICE
 from handlers.drafts import start_flow
+from handlers.form import Form, ask_again
 from handlers.notices import audience, send
 from handlers.notices.audience import is_staff
-from storage import conversations
 from storage.media import IMAGE_FORMATS
 from storage.models import Conversation
 from storage.notice_models import AudienceKind, NoticeFileKind
@@ -34,30 +32,8 @@ async def begin(ctx: Context) -> list[Reply]:
     return [prompt(ctx, conversation)]
 
 
-async def step(ctx: Context, conversation: Conversation, machine: StateMachine) -> list[Reply]:
-    """Take the answer of the current step; move on, or ask again."""
-    state = conversation.state
-    trigger, replies = await TAKERS[state](ctx, conversation)
-    if trigger is None:
-        conversations.save(ctx.session, conversation, ctx.now)
-        return replies
-    if conversation.data.get("editing") and trigger in AFTER_EDIT:
-        trigger = "review"
-    conversation.state = machine.move(state, trigger)
-    if conversation.state == "done":
-        conversations.finish(ctx.session, ctx.person.id)
-        return replies
-    if conversation.state == "preview":
-        conversation.data.pop("editing", None)
-    asked = prompt(ctx, conversation)
-    conversations.save(ctx.session, conversation, ctx.now)
-    if conversation.state == state:  # a choice on the same message (urgency): edit it
-        asked = replace(asked, edit=True)
-    return [*replies, asked]
-
-
 def _again(ctx: Context, conversation: Conversation, key: str, **values):
-    return None, [Reply(ctx.t(key, **values)), prompt(ctx, conversation)]
+    return ask_again(ctx, conversation, prompt, key, **values)
 
 
 async def _take_text(ctx: Context, conversation: Conversation):
@@ -173,3 +149,8 @@ def _preview(ctx: Context, conversation: Conversation) -> Reply:
          _button(ctx, "preview", "notices.edit_files", "edit_files"),
          _button(ctx, "preview", "notices.edit_audience", "edit_audience")],
         [Button(ctx.t("common.cancel"), "cmd:cancel")]))
+
+
+# Editing a field from the preview returns there; a choice on its own step rewrites the message.
+FORM = Form(TAKERS, prompt, lambda _state, trigger: trigger in AFTER_EDIT, edit_in_place=True)
+step = FORM.step
