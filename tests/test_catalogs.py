@@ -38,8 +38,14 @@ def _po_files(locale: str) -> dict[str, Path]:
 
 
 def _read(path: Path) -> dict[str, str]:
+    """Key → text; a message with plural forms is read as its forms, one per line."""
     with path.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+        return {_key(m.id): "\n".join(m.string) if isinstance(m.string, tuple) else m.string
+                for m in read_po(handle) if m.id}
+
+
+def _key(msgid: str | tuple[str, ...]) -> str:
+    return msgid[0] if isinstance(msgid, tuple) else msgid
 
 
 def _catalog(locale: str) -> dict[str, str]:
@@ -91,6 +97,26 @@ def test_every_message_is_translated_and_formats(locale: str) -> None:
         assert text.strip(), f"{locale}: {key} is empty"
         values = dict.fromkeys(PLACEHOLDER.findall(text), "x")
         text.format(**values)  # raises on a stray brace or a positional {}
+
+
+def test_english_counts_one_and_many_and_chinese_keeps_one_form() -> None:
+    catalogs = Catalogs()
+    en, zh = catalogs.translator("en"), catalogs.translator("zh_CN")
+    assert en("assign.days", days=1, date="2026-11-24") == "1 working day (2026-11-24)"
+    assert en("assign.days", days=3, date="2026-11-26") == "3 working days (2026-11-26)"
+    assert en("case.done.nudged", count=1, number="2026-0001") == \
+        "Asked 1 delegate to verify case 2026-0001."
+    assert en("case.done.nudged", count=0, number="2026-0001").startswith("Asked 0 delegates")
+    assert zh("assign.days", days=1, date="2026-11-24") == "1个工作日（2026-11-24）"
+
+
+def test_plural_messages_have_a_form_for_each_english_count() -> None:
+    for path in _po_files("en").values():
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if isinstance(message.id, tuple):
+                    assert message.id[0] == message.id[1], message.id
+                    assert len(message.string) == 2 and all(message.string), message.id
 
 
 def test_default_locale_is_chinese(monkeypatch) -> None:

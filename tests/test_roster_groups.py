@@ -231,7 +231,7 @@ def test_messages_follow_the_operators_locale(engine, settings, tmp_path) -> Non
         "未导入任何内容：roster.csv 有 1 行有问题", "  第 2 行：手机号码格式不正确：“123”",
         "请修改后重新导入，或加 --skip-bad 只导入没有问题的行。"]
     assert english.text.splitlines()[:2] == [
-        "nothing imported: 1 bad row(s) in roster.csv", "  row 2: malformed phone '123'"]
+        "nothing imported: 1 bad row in roster.csv", "  row 2: malformed phone '123'"]
 
 
 def test_file_problems_are_not_row_0(engine, settings, tmp_path) -> None:

@@ -133,7 +133,7 @@ def test_normal_run_prints_what_it_removed(examples_loaded, settings, tmp_path) 
     english = _on(settings, engine).model_copy(update={"locale": "en"})
     outcome = import_roster_file(english, _update_file(tmp_path))
     assert outcome.ok, outcome.text
-    assert "removed what the roster no longer lists, for 4 person(s):" in outcome.text.splitlines()
+    assert "removed what the roster no longer lists, for 4 people:" in outcome.text.splitlines()
     removed = "  吴秀芬 13500000102: no longer squad leader of 青石镇代表小组"
     assert removed in outcome.text.splitlines()
     assert _relations(engine)["秦海波"][1] == []

@@ -138,7 +138,7 @@ def test_a_bad_file_imports_nothing_and_names_every_bad_row(engine, tmp_path) ->
     outcome = import_calendar(EN, engine, bad, NOW)
     assert not outcome.ok
     assert outcome.text.splitlines() == [
-        "nothing imported: 2 bad row(s) in b.csv",
+        "nothing imported: 2 bad rows in b.csv",
         "  row 3: '2027-10-32' is not a valid date (use YYYY-MM-DD, e.g. 2027-01-01)",
         "  row 4: type 'X' is unknown (休, 假 or holiday for a day off; 班 or workday for a"
         " make-up working day)",

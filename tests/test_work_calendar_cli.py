@@ -37,7 +37,7 @@ def test_calendar_import_and_listing_from_the_command_line(tmp_path) -> None:
     refused = liandong(data, "calendar", "import", str(bad), locale="en")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
-        "nothing imported: 1 bad row(s) in bad.csv",
+        "nothing imported: 1 bad row in bad.csv",
         "  row 3: date 2027-01-01 is listed twice (first in row 2)",
         "Fix them and import the file again."]
     example = Path(__file__).resolve().parent.parent / "examples" / "calendar-2027.csv"
