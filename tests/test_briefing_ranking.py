@@ -31,7 +31,7 @@ def test_a_squad_below_the_minimum_sample_is_listed_unranked_not_on_top():
     assert ranking.first == 2 and ranking.last is None  # one ranked squad is nobody's last
 
 
-def test_equal_scores_more_closed_first_then_by_name():
+def test_equal_scores_share_a_rank_listed_more_closed_first_then_by_name():
     # all three score 57.5 (see the score test); 戊 closed 4, the others 2; 乙 (U+4E59) sorts
     # before 甲 (U+7532)
     jia = squad(1, "甲专班", assigned=4, closed=2, on_time=1, total=10, members=10)
@@ -40,8 +40,8 @@ def test_equal_scores_more_closed_first_then_by_name():
     top = squad(9, "壬专班", assigned=5, closed=5, on_time=5, total=2, members=10)  # 88
     ranking = rank([jia, yi, wu, top], min_assigned=3)
     assert [(s.rank, s.name, s.score) for s in ranking.ranked] == [
-        (1, "壬专班", 88.0), (2, "戊专班", 57.5), (3, "乙专班", 57.5), (4, "甲专班", 57.5)]
-    assert ranking.last == 1
+        (1, "壬专班", 88.0), (2, "戊专班", 57.5), (2, "乙专班", 57.5), (2, "甲专班", 57.5)]
+    assert ranking.last == 1  # listed at the bottom by the tie rule
 
 
 def test_last_in_two_briefings_in_a_row_is_flagged():

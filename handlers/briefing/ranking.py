@@ -3,8 +3,9 @@
 score = 60 × 整改率 (closed ÷ assigned) + 25 × timeliness (share of the closed cases closed
 within their deadline) + 15 × activity (cases reported per member, full marks at one per member);
 0 to 100, one decimal. A squad with fewer assigned cases than the minimum sample is listed as
-样本不足 below the ranked ones. Equal scores: more cases closed first, then the name in
-character-code order.
+样本不足 below the ranked ones. Equal scores share a rank (as the chart shows them) and are
+listed with more cases closed first, then by name in character-code order; the squad listed
+at the bottom is the last.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Ranking:
 
     @property
     def last(self) -> int | None:
-        """The squad ranked last, when at least two are ranked."""
+        """The squad listed at the bottom of the ranking, when at least two are ranked."""
         return self.ranked[-1].id if len(self.ranked) >= 2 else None
 
     @property
@@ -61,14 +62,20 @@ def score(counts: Counts, members: int) -> float:
 
 
 def rank(squads: Sequence[SquadFigures], min_assigned: int) -> Ranking:
-    """Rank the squads with at least `min_assigned` cases assigned; the others unranked."""
+    """Rank the squads with at least `min_assigned` cases assigned (1, 2, 2, 4 for equal
+    scores); the others unranked.
+    """
     standings = [(Standing(s.id, s.name, score(s.counts, s.members), s.counts.closed),
                   s.counts.assigned >= min_assigned) for s in squads]
     ranked = sorted((s for s, enough in standings if enough),
                     key=lambda s: (-s.score, -s.closed, s.name))
     unranked = sorted((s for s, enough in standings if not enough), key=lambda s: s.name)
-    return Ranking([Standing(s.id, s.name, s.score, s.closed, place)
-                    for place, s in enumerate(ranked, start=1)], unranked)
+    placed: list[Standing] = []
+    for position, s in enumerate(ranked, start=1):
+        same = placed and placed[-1].score == s.score
+        placed.append(Standing(s.id, s.name, s.score, s.closed,
+                               placed[-1].rank if same else position))
+    return Ranking(placed, unranked)
 
 
 def flagged(ranking: Ranking, previous_last: int | None) -> set[int]:
