@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -111,3 +112,19 @@ def run_briefing(engine: Engine, services: Services, calendar: WorkCalendar | No
             outcomes[kind.value] = send(engine, services, kind, local >= due + LATE_AFTER,
                                         drawer or chart_or_text())
     return outcomes
+
+
+CHARTS_KEPT = timedelta(days=7)  # longer than any push waits in the outbox
+
+
+def remove_old_charts(folder: Path, now: datetime) -> int:
+    """Delete drawn charts older than a week (their briefings went out long ago); how many."""
+    cutoff, removed = (now - CHARTS_KEPT).timestamp(), 0
+    for path in folder.glob("*.png") if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
