@@ -92,3 +92,14 @@ def test_campaign_day_counts_calendar_days_from_the_start_as_day_one():
     assert campaign_day(start, date(2026, 11, 23)) == 23
     assert campaign_day(start, date(2026, 10, 31)) is None
     assert campaign_day(None, date(2026, 11, 23)) is None
+
+
+def test_figures_as_of_a_moment_leave_out_cases_reported_after_it(app, clock, cast):
+    now = clock.utcnow()
+    with unit_of_work(app.engine) as session:
+        make_case(session, now - timedelta(days=2), reporter=cast.reporter, group=cast.group)
+        make_case(session, now, reporter=cast.reporter, group=cast.group)
+    with unit_of_work(app.engine, read_only=True) as session:
+        yesterday = now - timedelta(days=1)
+        figures = briefing_figures.figures(session, yesterday - timedelta(hours=10), yesterday)
+    assert figures.county.total == 1
