@@ -65,7 +65,7 @@ class Settings(BaseSettings):
 
     campaign_start: date | None = None  # day 1 of the campaign (第1天); none: no day count
     briefing_time: time = time(16, 30)  # the daily briefing (每日调度通报), deployment time zone
-    briefing_grace_hours: float = Field(default=2, ge=0, le=24)  # late but still sent, marked 迟发
+    briefing_grace_hours: float = Field(default=2, gt=0, le=24)  # late but still sent, marked 迟发
     briefing_min_assigned: int = Field(default=3, ge=1, le=1000)  # fewer assigned: 样本不足
 
     @field_validator("campaign_start", mode="before")
