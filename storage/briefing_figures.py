@@ -32,6 +32,7 @@ class Counts:
     closed: int = 0  # closed out (销号)
     closed_on_time: int = 0  # closed out no later than their deadline
     overdue: int = 0  # with a department and past the deadline
+    open: int = 0  # 未办结: not closed out or declined
 
     @property
     def rate(self) -> float | None:
@@ -42,11 +43,6 @@ class Counts:
     def timeliness(self) -> float:
         """Share of the closed cases closed within their deadline (0 when none is closed)."""
         return self.closed_on_time / self.closed if self.closed else 0.0
-
-    @property
-    def open(self) -> int:
-        """Assigned and not yet closed out."""
-        return self.assigned - self.closed
 
     def plus(self, other: Counts) -> Counts:
         """Both counts added up."""
@@ -97,6 +93,7 @@ def _sums(today_start: datetime, now: datetime) -> list:
         count(Case.status == CaseStatus.CLOSED.value),
         count(Case.status == CaseStatus.CLOSED.value, Case.closed_at <= Case.deadline),
         count(Case.status.in_(ACTIVE), Case.deadline < now),
+        count(Case.status.not_in([CaseStatus.CLOSED.value, CaseStatus.REJECTED.value])),
     ]
 
 

@@ -63,12 +63,15 @@ def test_figures_per_squad_and_county_on_a_known_data_set(app, clock, cast):
                                                              app.settings.tz), now)
     squad_a, squad_b = figures.squad(cast.group.id), figures.squad(other.id)
     assert squad_a.counts == Counts(new_today=1, total=8, accepted=6, assigned=5,
-                                    rectified_today=1, closed=2, closed_on_time=1, overdue=1)
+                                    rectified_today=1, closed=2, closed_on_time=1, overdue=1,
+                                    open=5)  # cases 1, 2, 5, 6, 7
     assert squad_a.counts.rate == pytest.approx(0.4)  # 2 closed of 5 assigned
     assert squad_a.counts.timeliness == pytest.approx(0.5)
-    assert squad_b.counts == Counts(new_today=1, total=1, accepted=1, assigned=1, overdue=1)
+    assert squad_b.counts == Counts(new_today=1, total=1, accepted=1, assigned=1, overdue=1,
+                                    open=1)
     assert figures.county == Counts(new_today=2, total=9, accepted=7, assigned=6,
-                                    rectified_today=1, closed=2, closed_on_time=1, overdue=2)
+                                    rectified_today=1, closed=2, closed_on_time=1, overdue=2,
+                                    open=6)
     assert len(figures.squads) == 7  # every squad of the demo county, with or without cases
     quiet = [s for s in figures.squads if s.id not in (cast.group.id, other.id)]
     assert all(s.counts == Counts() and s.counts.rate is None for s in quiet)
