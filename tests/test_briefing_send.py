@@ -4,8 +4,12 @@ window, skipped after it, never twice however many sweeps run at once.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -15,6 +19,8 @@ from storage.db import unit_of_work
 from storage.models import Membership, Person, Role, RoleGrant
 from tests.briefing_support import briefing_rows, give_cases, push_to, pushes, sh, squads
 from tests.factories import Cast, make_cast
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -144,3 +150,22 @@ def test_change_since_the_last_briefing(app, clock, cast):
     assert "较上次：累计 +2 · 销号 +2 · 逾期 ±0" in text
     assert second.figures["county"]["total"] == 5
     assert second.figures["squads"][str(squad.id)]["closed"] == 3
+
+
+async def test_two_processes_sweeping_at_once_send_one_briefing(app, cast, engine, tmp_path):
+    """Two real processes on one database (SQLite file or PostgreSQL): one sends."""
+    url = engine.url.render_as_string(hide_password=False)
+    start = tmp_path / "go"
+    processes = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.processes.briefing", url, sh(23, 16, 30).isoformat(),
+        str(start), cwd=str(ROOT), stdout=asyncio.subprocess.PIPE) for _ in range(2)]
+    await asyncio.sleep(1.5)  # both started and waiting
+    start.touch()
+    outputs = [await process.communicate() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0]
+    outcomes = sorted(json.loads(out.decode().strip().splitlines()[-1]).get("daily", "")
+                      for out, _ in outputs)
+    assert outcomes in (["", "sent"], ["done", "sent"])
+    assert len(briefing_rows(engine)) == 1
+    keys = [r.dedupe_key for r in pushes(engine)]
+    assert len(keys) == len(set(keys)) == len(_squad_members(engine) | set(_office(engine)))
