@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     extension_max_working_days: int = Field(default=30, ge=0, le=250)
 
     notice_reping_after_hours: float = Field(default=4, gt=0, le=168)
+
+    campaign_start: date | None = None  # day 1 of the campaign (第1天); none: no day count
+    briefing_time: time = time(16, 30)  # the daily briefing (每日调度通报), deployment time zone
+    briefing_grace_hours: float = Field(default=2, gt=0, le=24)  # late but still sent, marked 迟发
+    briefing_min_assigned: int = Field(default=3, ge=1, le=1000)  # fewer assigned: 样本不足
+
+    @field_validator("campaign_start", mode="before")
+    @classmethod
+    def _blank_campaign_start(cls, value: object) -> object:
+        """`LIANDONG_CAMPAIGN_START=` left empty means no campaign start date."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod

@@ -8,6 +8,7 @@ from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.notice import NOTICE
 from bot.flows.report import REPORT
 from handlers import adduser, deactivate, drafts, menu, onboarding
+from handlers.briefing import command as briefing
 from handlers.cases import (
     action_flows,
     actions,
@@ -42,6 +43,8 @@ def register_routes(router: Router) -> None:
     router.command("tasks", views.tasks, Role.LIAISON, help_key="help.tasks")
     router.command("supervise", supervise.supervise, Role.LEADERSHIP, Role.STAFF,
                    help_key="help.supervise")
+    router.command("briefing", briefing.briefing, Role.LEADERSHIP, Role.STAFF,
+                   help_key="help.briefing")
     router.command("export", views.export, Role.STAFF, help_key="help.export")
     router.command("notify", notice_compose.begin, Role.SQUAD_LEADER, Role.STAFF,
                    help_key="help.notify")

@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from schedules.briefing import remove_old_charts, run_briefing
 from schedules.cleanup import sweep_files
 from schedules.drafts import run_draft_sweep
 from schedules.escalation import run_escalation
@@ -63,6 +64,12 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                       next_run_time=first)
     reping = guarded("notice_reping", lambda: run_notice_reping(app.engine, app.services))
     scheduler.add_job(reping, IntervalTrigger(minutes=NOTICE_SWEEP_MINUTES), id="notice_reping")
+    briefing = guarded("briefing", lambda: run_briefing(app.engine, app.services))
+    scheduler.add_job(briefing, IntervalTrigger(minutes=1), id="briefing_sweep",
+                      next_run_time=first)  # sends from 16:30 on working days, once
+    charts = app.settings.data_dir / "briefings"
+    scheduler.add_job(guarded("briefing_charts", lambda: remove_old_charts(charts, clock.utcnow())),
+                      CronTrigger(hour=3, minute=47), id="briefing_charts")
     scheduler.add_job(guarded("calendar_refresh", lambda: refresh_default_calendar(app.engine)),
                       IntervalTrigger(minutes=REFRESH_MINUTES), id="calendar_refresh")
     return scheduler
