@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import multiprocessing
 import random
 import resource
@@ -24,7 +25,7 @@ from bot.core.clock import FrozenClock
 from bot.core.context import Context, Services
 from bot.core.types import Event, EventKind
 from bot.i18n import Catalogs
-from handlers.cases import views
+from handlers.cases import inbox, views
 from handlers.cases.case_export import export_cases
 from storage import cases, people
 from storage.case_models import Case, CaseReporter, CaseStatus
@@ -171,20 +172,23 @@ QUERIES: dict[str, Callable[[Session, Person], object]] = {
                                     cases.awaiting_assignment(s, views.LIST_LIMIT + 1)),
     "/mycases": lambda s, p: cases.reported_by(s, p.id, views.LIST_LIMIT + 1),
 }
-HANDLERS = {"/tasks (liaison)": views.tasks, "/inbox (leader)": views.inbox,
-            "/inbox (staff)": views.inbox, "/mycases": views.mycases}
+HANDLERS = {"/tasks (liaison)": views.tasks, "/inbox (leader)": inbox.inbox,
+            "/inbox (staff)": inbox.inbox, "/mycases": views.mycases}
 ACTOR_OF = {"/tasks (liaison)": "liaison", "/inbox (leader)": "leader",
             "/inbox (staff)": "staff", "/mycases": "reporter"}
 
 
-LOOP = asyncio.new_event_loop()
+@functools.cache
+def _loop() -> asyncio.AbstractEventLoop:
+    """One event loop for every timed handler, made on first use."""
+    return asyncio.new_event_loop()
 
 
 def run_handler(session: Session, services: Services, person: Person, handler) -> None:
     """Run one view handler as `person`, rendering included."""
     event = Event("bench", str(person.id), EventKind.COMMAND, command="x")
     ctx = Context(session, event, services, person, people.effective_roles(session, person))
-    LOOP.run_until_complete(handler(ctx))
+    _loop().run_until_complete(handler(ctx))
 
 
 def time_views(url: str) -> None:
