@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel
 
 DEFAULT_OPTIONS = ("满意", "基本满意", "不满意")
 DONT_KNOW = "不了解"
-DEFAULT_COUNTED_LEVELS = ("省", "市", "县")
+DEFAULT_COUNTED_LEVELS = ("provincial", "municipal", "county")
 
 
 class SurveyKind(StrEnum):
