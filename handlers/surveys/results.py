@@ -31,7 +31,7 @@ def participation_lines(t: Translator, results: Results) -> list[str]:
     lines = [t("surveys.participation", voted=results.overall.voted,
                eligible=results.overall.eligible, rate=percent(results.overall.rate),
                minimum=survey.min_participation, verdict=met)]
-    lines += [tally_line(t, level_label(t, tally.level), tally) for tally in results.by_level]
+    lines += [tally_line(t, level_label(t, tally.label), tally) for tally in results.by_level]
     return lines
 
 
