@@ -86,6 +86,9 @@ def load_demo_county(settings: Settings, engine: Engine | None = None) -> Outcom
             if loaded:
                 media = MediaStore(settings.media_dir, settings.max_photo_bytes)
                 load_demo_cases(session, now, settings.tz, media)
+                from storage.demo_surveys import load_demo_surveys  # surveys (one block)
+
+                load_demo_surveys(session, now, settings.tz)
     return Outcome(True, t("demo.loaded" if loaded else "demo.already"))
 
 

@@ -51,21 +51,21 @@ def test_a_bad_file_names_every_problem_and_creates_nothing(office, tmp_path):
         "- 截止时间已过。",
         "- 截止时间早于开始时间。",
         "- min_participation 应是 1 到 100 之间的整数（现在是 0）。"]
-    assert survey_cli.list_surveys(office) == "还没有测评或票决。"
+    assert len(survey_cli.list_surveys(office).splitlines()) == 2  # the demo's two only
 
 
 def test_create_open_close_extend_and_export(office, tmp_path):
     created = survey_cli.create_survey(office, _file(tmp_path))
-    assert created.ok and "#1" in created.text and "150 位代表" in created.text
-    assert "#1 2026年度部门满意度测评（满意度测评，未发布" in survey_cli.list_surveys(office)
-    assert survey_cli.open_survey(office, 1).text == "测评 #1 已发布，发给 150 位代表。"
-    assert not survey_cli.open_survey(office, 1).ok
-    assert survey_cli.close_survey(office, 1).ok
-    assert not survey_cli.close_survey(office, 1).ok
-    extended = survey_cli.extend_survey(office, 1, 3)
+    assert created.ok and "#3" in created.text and "150 位代表" in created.text
+    assert "#3 2026年度部门满意度测评（满意度测评，未发布" in survey_cli.list_surveys(office)
+    assert survey_cli.open_survey(office, 3).text == "测评 #3 已发布，发给 150 位代表。"
+    assert not survey_cli.open_survey(office, 3).ok
+    assert survey_cli.close_survey(office, 3).ok
+    assert not survey_cli.close_survey(office, 3).ok
+    extended = survey_cli.extend_survey(office, 3, 3)
     assert extended.ok and "延长到" in extended.text
     out = tmp_path / "结果.xlsx"
-    assert survey_cli.export_survey(office, 1, out).ok
+    assert survey_cli.export_survey(office, 3, out).ok
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["测评结果表", "个案满意度"]
     sheet = [tuple(row) for row in book["测评结果表"].iter_rows(values_only=True)]
@@ -90,3 +90,21 @@ def test_the_example_file_is_valid(office, tmp_path):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     outcome = survey_cli.create_survey(office, path)
     assert outcome.ok, outcome.text
+
+
+def test_the_demo_holds_a_closed_evaluation_and_an_open_vote(office):
+    listed = survey_cli.list_surveys(office)
+    assert "2027年民生实事项目票决（演示）（票决，进行中" in listed
+    assert "2025年度部门满意度测评（演示）（满意度测评，已截止" in listed
+    from storage.db import make_engine, unit_of_work
+    from storage.survey_models import Survey
+    from storage.survey_results import compute
+
+    engine = make_engine(office.effective_database_url)
+    with unit_of_work(engine) as session:
+        evaluation, vote = (session.get(Survey, n) for n in (1, 2))
+        results, picked = compute(session, evaluation), compute(session, vote)
+    engine.dispose()
+    assert results.ballots == 72 and len(results.items) == 10 and results.flagged
+    assert results.overall.eligible == 190  # municipal 40 + county 150, all counted
+    assert picked.ballots == 24 and sum(r.chosen for r in picked.items) == 5
