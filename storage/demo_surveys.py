@@ -77,6 +77,6 @@ def _vote(session: Session, now: datetime, tz: ZoneInfo, rng: random.Random) -> 
 
 def load_demo_surveys(session: Session, now: datetime, tz: ZoneInfo) -> None:
     """Add both demo surveys (the caller loads the demo once)."""
-    rng = random.Random(SEED)
+    rng, now = random.Random(SEED), now.replace(minute=0, second=0, microsecond=0)
     _evaluation(session, now, tz, rng)
     _vote(session, now, tz, rng)

@@ -68,13 +68,15 @@ def all_surveys(session: Session) -> list[Survey]:
 def audience_query(survey: Survey) -> Select:
     """(person id, group id, level, counted) of every active delegate the survey names, once.
 
-    Eligible: members of the chosen groups, and delegates of the chosen levels; the group is
-    the first chosen group they are in; `counted` when their level counts towards the rule.
+    Eligible: members of the chosen groups, and delegates of the chosen levels; the group (for
+    participation per group) is the first chosen group they are in, or with no groups chosen
+    their first group; `counted` when their level counts towards the rule.
     """
     groups = list(survey.eligible.get("groups") or [])
     levels = list(survey.eligible.get("levels") or [])
+    of_group = Membership.group_id.in_(groups) if groups else Membership.group_id.is_not(None)
     first_group = (select(func.min(Membership.group_id))
-                   .where(Membership.person_id == Person.id, Membership.group_id.in_(groups))
+                   .where(Membership.person_id == Person.id, of_group)
                    .correlate(Person).scalar_subquery())
     in_groups = select(Membership.person_id).where(Membership.group_id.in_(groups))
     counted = Person.level.in_(list(survey.counted_levels or []))
