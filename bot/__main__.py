@@ -178,13 +178,13 @@ def calendar_import(file: ScheduleFile):
 
 
 SurveyFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                            metavar="FILE", help="The survey, as YAML.")]
+                                            metavar="FILE", help="The survey, as YAML or XLSX.")]
 SurveyId = Annotated[int, typer.Argument(metavar="ID", help="The survey's number.")]
 
 
 @survey_cli.command("create")
 def survey_create(file: SurveyFile):
-    """Create a survey from a YAML file, all or nothing (every problem is named)."""
+    """Create a survey from a YAML or XLSX file, all or nothing (every problem is named)."""
     from bot.survey_cli import create_survey
 
     _finish(create_survey(load_settings(), file))

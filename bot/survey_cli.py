@@ -1,5 +1,5 @@
-"""`liandong survey …`: create a survey from a YAML file (all or nothing), list, open, close,
-extend; `liandong export survey ID`: the 测评结果表.
+"""`liandong survey …`: create a survey from a YAML or XLSX file (all or nothing), list, open,
+close, extend; `liandong export survey ID`: the 测评结果表.
 """
 
 from __future__ import annotations
@@ -27,8 +27,39 @@ def services(settings: Settings) -> Services:
     return Services(settings=settings, catalogs=Catalogs(settings.locale), clock=Clock())
 
 
+LIST_KEYS = {"departments", "items", "options", "counted_levels", "reminders"}
+NESTED_KEYS = {"eligible.groups": ("eligible", "groups"), "eligible.levels": ("eligible", "levels")}
+
+
+def read_workbook(path: Path) -> dict:
+    """A survey from the first sheet of an .xlsx: a name in column A, its value(s) to the right
+    (lists across the row; `question` rows: the text, then its choices).
+    """
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    document: dict = {}
+    for row in book.worksheets[0].iter_rows(values_only=True):
+        cells = [c for c in row if c not in (None, "")]
+        if len(cells) < 2:
+            continue
+        key, values = str(cells[0]).strip(), cells[1:]
+        if key in NESTED_KEYS:
+            outer, inner = NESTED_KEYS[key]
+            document.setdefault(outer, {})[inner] = [str(v) for v in values]
+        elif key == "question":
+            document.setdefault("questions", []).append(
+                {"text": str(values[0]), "choices": [str(v) for v in values[1:]]})
+        else:
+            document[key] = [str(v) for v in values] if key in LIST_KEYS else values[0]
+    book.close()
+    return document
+
+
 def read_document(path: Path) -> object:
-    """The YAML document in `path` (UTF-8)."""
+    """The survey in `path`: YAML (UTF-8) or an .xlsx workbook."""
+    if path.suffix.lower() == ".xlsx":
+        return read_workbook(path)
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
@@ -37,7 +68,7 @@ def create_survey(settings: Settings, path: Path) -> Outcome:
     t = translator(settings)
     try:
         document = read_document(path)
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except (yaml.YAMLError, UnicodeDecodeError, OSError, ValueError, KeyError) as error:
         return Outcome(False, t("surveys.cli.unreadable", file=path.name, error=str(error)))
     with office_engine(settings) as engine:
         try:

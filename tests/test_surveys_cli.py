@@ -108,3 +108,24 @@ def test_the_demo_holds_a_closed_evaluation_and_an_open_vote(office):
     assert results.ballots == 72 and len(results.items) == 10 and results.flagged
     assert results.overall.eligible == 190  # municipal 40 + county 150, all counted
     assert picked.ballots == 24 and sum(r.chosen for r in picked.items) == 5
+
+
+def test_a_workbook_reads_like_the_yaml_file(office, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["title", "2027年民生实事票决"], ["kind", "票决"],
+                ["items", "城区停车场", "老旧小区改造", "乡村道路"], ["choose", 2],
+                ["eligible.levels", "县"], ["question", "总体评价", "好", "一般"],
+                ["opens_at", NOW.strftime("%Y-%m-%d %H:%M")],
+                ["closes_at", (NOW + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")]):
+        sheet.append(row)
+    path = tmp_path / "票决.xlsx"
+    book.save(path)
+    outcome = survey_cli.create_survey(office, path)
+    assert outcome.ok, outcome.text
+    assert "#3 2027年民生实事票决（票决，未发布" in survey_cli.list_surveys(office)
+    sheet.append(["eligible.groups", "第九小组"])
+    book.save(path)
+    refused = survey_cli.create_survey(office, path)
+    assert refused.text.splitlines() == ["票决.xlsx 有 1 处问题，未创建任何内容：",
+                                         "- 未知小组：第九小组。"]

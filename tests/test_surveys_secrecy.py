@@ -13,7 +13,7 @@ from bot.app import build_app
 from storage.db import make_engine, unit_of_work
 from storage.models import Conversation
 from storage.survey_models import SurveyBallot, SurveyVoter
-from tests.given import conversation_of
+from tests.given import audits, conversation_of
 from tests.survey_support import bind, eligible, make_survey, vote
 
 BALLOT_COLUMNS = {"id", "survey_id", "level", "choices"}
@@ -111,3 +111,15 @@ async def test_logs_never_name_a_choice(app, demo, caplog):
     await vote(dialog, survey_id, person.id, ["不满意", "基本满意", "不了解"])
     assert "button:sv:a:" in caplog.text  # the presses were logged…
     assert not any(word in caplog.text for word in ("不满意", "基本满意", "不了解"))  # … blind
+
+
+async def test_voting_leaves_no_time_finer_than_the_day(app, demo, clock):
+    survey_id = make_survey(app)
+    person = eligible(app.engine, survey_id, "county")[0]
+    dialog = await bind(app, person, "8370")
+    clock.advance(hours=3, minutes=17)
+    await vote(dialog, survey_id, person.id, ["满意", "满意", "满意"])
+    assert audits(app.engine, "survey.voted") == []
+    with unit_of_work(app.engine) as session:
+        voter = session.get(SurveyVoter, (survey_id, person.id))
+    assert voter.voted_on.isoformat() == "2026-11-23" and voter.reminded_at is None

@@ -9,8 +9,10 @@ from sqlmodel import select
 from bot.app import build_app
 from bot.core.types import Reply
 from handlers.surveys import office
+from handlers.surveys.results import results_text
+from storage import survey_results
 from storage.db import unit_of_work
-from storage.survey_models import SurveyBallot, SurveyVoter
+from storage.survey_models import Survey, SurveyBallot, SurveyVoter
 from tests.given import audits, zh
 from tests.notice_support import rows
 from tests.support import Dialog
@@ -166,3 +168,21 @@ async def test_a_draft_cannot_be_voted_in(app, demo):
     dialog = await bind(app, person, "8461")
     await dialog.press(f"sv:go:{survey_id}:{person.id}")
     assert "已截止或尚未开始" in dialog.text
+
+
+async def test_an_extra_question_is_one_more_step_with_its_own_choices(app, demo):
+    question = {"text": "您对本次活动的总体评价", "choices": ["好", "较好", "一般"]}
+    survey_id = make_survey(app, questions=[question])
+    person = eligible(app.engine, survey_id, "county")[0]
+    dialog = await bind(app, person, "8471")
+    await dialog.press(f"sv:go:{survey_id}:{person.id}")
+    for answer in HAPPY:
+        await dialog.press(answer)
+    assert "（4/4）" in dialog.text and dialog.labels() == ["好", "较好", "一般"]
+    await dialog.press("较好")
+    assert "您对本次活动的总体评价：较好" in dialog.text
+    await dialog.press("提交")
+    with unit_of_work(app.engine) as session:
+        results = survey_results.compute(session, session.get(Survey, survey_id))
+    assert results.items[3].counts == {"较好": 1}
+    assert "您对本次活动的总体评价：好 0、较好 1、一般 0" in results_text(zh(app), results)
