@@ -4,13 +4,15 @@ resume after a restart, change before submit, K-of-N limits.
 
 from __future__ import annotations
 
+import threading
+
 from sqlmodel import select
 
 from bot.app import build_app
 from bot.core.types import Reply
 from handlers.surveys import office
 from handlers.surveys.results import results_text
-from storage import survey_results
+from storage import survey_results, surveys
 from storage.db import unit_of_work
 from storage.survey_models import Survey, SurveyBallot, SurveyVoter
 from tests.given import audits, zh
@@ -186,3 +188,27 @@ async def test_an_extra_question_is_one_more_step_with_its_own_choices(app, demo
         results = survey_results.compute(session, session.get(Survey, survey_id))
     assert results.items[3].counts == {"较好": 1}
     assert "您对本次活动的总体评价：好 0、较好 1、一般 0" in results_text(zh(app), results)
+
+
+def _cast_in_thread(engine, survey_id: int, person_id: int, now, barrier, results) -> None:
+    barrier.wait()
+    try:
+        with unit_of_work(engine) as session:
+            results.append(surveys.cast(session, survey_id, person_id, {"1": "满意"},
+                                        now.date(), now))
+    except Exception as exc:  # a failure here is the defect under test
+        results.append(exc)
+
+
+async def test_two_connections_casting_for_one_voter_count_once(app, demo, clock):
+    survey_id = make_survey(app)
+    person = eligible(app.engine, survey_id, "county")[0]
+    barrier, results = threading.Barrier(2), []
+    threads = [threading.Thread(target=_cast_in_thread, args=(
+        app.engine, survey_id, person.id, clock.utcnow(), barrier, results)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results, key=str) == [False, True]
+    assert len(_ballots(app.engine, survey_id)) == 1
