@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.sweep
 	$(BIN)/python -m bench.charts
 	$(BIN)/python -m bench.briefing
+	$(BIN)/python -m bench.surveys
+	$(BIN)/python -m bench.broadcast
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

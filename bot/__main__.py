@@ -26,6 +26,8 @@ cli.add_typer(roster_cli, name="roster")
 cli.add_typer(export_cli, name="export")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(calendar_cli, name="calendar")
+survey_cli = typer.Typer(help="Satisfaction surveys (测评) and votes (票决).", **PLAIN)
+cli.add_typer(survey_cli, name="survey")
 
 
 def load_settings() -> Settings:
@@ -173,6 +175,60 @@ def calendar_import(file: ScheduleFile):
     from bot.admin import import_calendar_file
 
     _finish(import_calendar_file(load_settings(), file))
+
+
+SurveyFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                            metavar="FILE", help="The survey, as YAML or XLSX.")]
+SurveyId = Annotated[int, typer.Argument(metavar="ID", help="The survey's number.")]
+
+
+@survey_cli.command("create")
+def survey_create(file: SurveyFile):
+    """Create a survey from a YAML or XLSX file, all or nothing (every problem is named)."""
+    from bot.survey_cli import create_survey
+
+    _finish(create_survey(load_settings(), file))
+
+
+@survey_cli.command("list")
+def survey_list():
+    """Every survey with its number, kind, state and close time."""
+    from bot.survey_cli import list_surveys
+
+    typer.echo(list_surveys(load_settings()))
+
+
+@survey_cli.command("open")
+def survey_open(number: SurveyId):
+    """Open a draft now: every eligible delegate gets it."""
+    from bot.survey_cli import open_survey
+
+    _finish(open_survey(load_settings(), number))
+
+
+@survey_cli.command("close")
+def survey_close(number: SurveyId):
+    """Close now; results go to staff and leadership."""
+    from bot.survey_cli import close_survey
+
+    _finish(close_survey(load_settings(), number))
+
+
+@survey_cli.command("extend")
+def survey_extend(number: SurveyId, days: Annotated[int, typer.Option(
+        "--days", help="How many days later it closes.")] = 3):
+    """Move the close later (reopening a closed survey); non-voters are told."""
+    from bot.survey_cli import extend_survey
+
+    _finish(extend_survey(load_settings(), number, days))
+
+
+@export_cli.command("survey")
+def export_survey(number: SurveyId, out: ExportFile):
+    """Write the 测评结果表 of one survey (results, participation, per-case satisfaction)."""
+    from bot.survey_cli import export_survey as write
+
+    _finish(write(load_settings(), number, out))
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from bot.demo_cases import load_demo_cases
 from bot.i18n import Catalogs, Translator
 from storage.db import make_engine, unit_of_work
 from storage.demo import DEMO_STAFF_PHONE, load_demo
+from storage.demo_surveys import load_demo_surveys
 from storage.media import MediaStore
 from storage.migrate import upgrade
 from storage.models import Person
@@ -88,6 +89,7 @@ def load_demo_county(settings: Settings, engine: Engine | None = None) -> Outcom
                 media = MediaStore(settings.media_dir, settings.max_photo_bytes)
                 load_demo_cases(session, now, settings.tz, media)
                 load_demo_briefings(session, now, settings)
+                load_demo_surveys(session, now, settings.tz)
     return Outcome(True, t("demo.loaded" if loaded else "demo.already"))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.core.router import Router
 from bot.flows.adduser import ADD_PERSON
+from bot.flows.ballot import BALLOT
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
+from bot.flows.newsurvey import NEW_SURVEY
 from bot.flows.notice import NOTICE
 from bot.flows.report import REPORT
 from handlers import adduser, deactivate, drafts, menu, onboarding
@@ -23,6 +25,10 @@ from handlers.cases import (
 from handlers.notices import buttons as notice_buttons
 from handlers.notices import compose as notice_compose
 from handlers.notices import progress as notice_progress
+from handlers.surveys import ballot as survey_ballot
+from handlers.surveys import buttons as survey_buttons
+from handlers.surveys import compose as survey_compose
+from handlers.surveys import staff as survey_staff
 from storage.models import Role
 
 
@@ -65,3 +71,9 @@ def register_routes(router: Router) -> None:
     router.flow(ASSIGN, assign.step)
     router.flow(EXTEND, extensions.extension_step)
     router.flow(NOTICE, notice_compose.step, notice_compose.media_room, documents=True)
+    router.command("surveys", survey_staff.list_surveys, help_key="help.surveys")
+    router.command("survey", survey_staff.survey_detail, help_key="help.survey")
+    router.button("sv", survey_buttons.on_button)
+    router.flow(BALLOT, survey_ballot.step)
+    router.command("newsurvey", survey_compose.begin, Role.STAFF, help_key="help.newsurvey")
+    router.flow(NEW_SURVEY, survey_compose.step)

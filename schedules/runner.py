@@ -17,11 +17,13 @@ from schedules.drafts import run_draft_sweep
 from schedules.escalation import run_escalation
 from schedules.jobs import purge_attempts, purge_processed_updates
 from schedules.notices import run_notice_reping
+from schedules.surveys import run_survey_sweep
 from schedules.workdays import REFRESH_MINUTES, refresh_default_calendar
 
 MISFIRE_GRACE_SECONDS = 3600
 SWEEP_MINUTES = 30
 NOTICE_SWEEP_MINUTES = 10
+SURVEY_SWEEP_MINUTES = 5
 log = logging.getLogger(__name__)
 
 
@@ -72,4 +74,7 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                       CronTrigger(hour=3, minute=47), id="briefing_charts")
     scheduler.add_job(guarded("calendar_refresh", lambda: refresh_default_calendar(app.engine)),
                       IntervalTrigger(minutes=REFRESH_MINUTES), id="calendar_refresh")
+    scheduler.add_job(guarded("surveys", lambda: run_survey_sweep(app.engine, app.services)),
+                      IntervalTrigger(minutes=SURVEY_SWEEP_MINUTES), id="survey_sweep",
+                      next_run_time=first)
     return scheduler

@@ -7,6 +7,7 @@ import storage.briefing_models
 import storage.case_models
 import storage.models
 import storage.notice_models
+import storage.survey_models
 import storage.work_calendar  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config

@@ -1,0 +1,1 @@
+"""Surveys and votes: the opening push, the secret ballot dialog, participation, results."""
