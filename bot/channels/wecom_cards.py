@@ -104,6 +104,9 @@ def edit_in_place(reply: Reply) -> tuple[str, dict | str] | None:
     """How a pressed card becomes the reply: ("label", new button label) or ("card", a card),
     or None when the reply does not fit one card (the buttons are greyed out with ✓ and the
     reply goes as new messages).
+
+    A short one-line text, or a single short button (a state such as 已收到 ✓), becomes the
+    pressed card's greyed-out label; a reply that fits a card replaces the card.
     """
     buttons = [button for row in reply.buttons for button in row]
     text = reply.text.strip()
@@ -113,6 +116,8 @@ def edit_in_place(reply: Reply) -> tuple[str, dict | str] | None:
         return "label", text
     if buttons and len(buttons) <= BUTTONS_PER_CARD and fits_card(text):
         return "card", card(*card_texts(text), buttons)
+    if len(buttons) == 1 and len(buttons[0].label) <= REPLACE_NAME_CHARS:
+        return "label", buttons[0].label  # a state shown on the button (收到 → 已收到 ✓)
     return None
 
 
