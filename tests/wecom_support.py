@@ -128,17 +128,19 @@ class Member:
                            "<Label><![CDATA[青石镇]]></Label>")
         return self.wecom.api.texts(self.userid)[before:]
 
-    def card_key(self, label: str) -> tuple[str, str]:
-        """(key, response code) of the newest card button with this label sent to this member."""
+    def card_key(self, label: str | None = None, prefix: str | None = None) -> tuple[str, str]:
+        """(key, response code) of the newest card button with this label (or whose key has
+        this prefix) sent to this member.
+        """
         for sent in reversed(self.wecom.api.to(self.userid)):
             for button in sent.body.get("button_list", []):
-                if button["text"] == label:
+                if button["text"] == label or (prefix and button["key"].startswith(prefix)):
                     return button["key"], sent.response_code
-        raise AssertionError(f"no card button {label!r} for {self.userid}")
+        raise AssertionError(f"no card button {label or prefix!r} for {self.userid}")
 
-    async def tap(self, label: str) -> list[str]:
-        """Press the newest card button with this label."""
-        return await self.press(*self.card_key(label))
+    async def tap(self, label: str | None = None, prefix: str | None = None) -> list[str]:
+        """Press the newest card button with this label (or key prefix)."""
+        return await self.press(*self.card_key(label, prefix))
 
 
 def roster_account(engine, person_id: int, userid: str) -> None:
