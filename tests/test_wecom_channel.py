@@ -157,3 +157,34 @@ async def test_a_wrong_secret_stops_the_start_naming_it(settings, engine, clock)
             await channel.start()
         await channel.stop()
     assert str(raised.value).startswith("invalid configuration: LIANDONG_WECOM_SECRET:")
+
+
+async def test_the_settings_choose_the_channels_and_the_http_app_serves_the_callback(
+        settings, engine, clock, api):
+    import contextlib
+    import socket
+
+    import httpx
+
+    from bot.app import build_app
+    from bot.channels.telegram import TelegramChannel
+    from bot.runtime import messenger_channels, start_web
+    async with FakeWeComApi() as fake:
+        both = wecom_settings(settings, fake, telegram_token=SecretStr(api.token),
+                              telegram_api_url=api.url)
+        app = build_app(both, engine, clock)
+        channels = messenger_channels(app)
+        assert [type(c) for c in channels] == [TelegramChannel, WeComChannel]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        app.settings.http_port = port
+        async with contextlib.AsyncExitStack() as running:
+            await start_web(app, channels[1:], running)
+            async with httpx.AsyncClient() as http:
+                health = await http.get(f"http://127.0.0.1:{port}/healthz")
+                callback = await http.get(f"http://127.0.0.1:{port}/wecom/callback")
+            with pytest.raises(StartupError, match="LIANDONG_HTTP_PORT"):
+                await start_web(app, channels[1:], contextlib.AsyncExitStack())
+        assert (health.status_code, callback.status_code) == (200, 400)
+        await channels[1].stop()
