@@ -49,6 +49,7 @@ class FakeWeComApi:
         self._codes: set[str] = set()
         self._runner: web.AppRunner | None = None
         self.token_delay = 0.0
+        self.latency = 0.0  # seconds each message/send takes to answer (benchmarks)
 
     @property
     def url(self) -> str:
@@ -126,6 +127,8 @@ class FakeWeComApi:
         if (refused := self._refused(request)) is not None:
             return refused
         body = await request.json()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         sent = Sent(body["touser"], body["msgtype"], body[body["msgtype"]])
         if sent.msgtype == "template_card":
             assert len(sent.body["button_list"]) <= 6, "a card takes at most 6 buttons"
