@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from sqlalchemy import insert
 
 from bot.app import build_app
 from bot.channels.wecom import WeComChannel
+from bot.channels.wecom_limits import PER_MEMBER
 from bot.config import Settings
 from bot.core.context import new_push
 from bot.core.types import Button, Reply, button_rows
@@ -76,10 +78,14 @@ async def run(pushes: int, members: int, latency: float) -> None:
             elapsed = time.perf_counter() - started
             await channel.stop()
             app.engine.dispose()
-        per_member = pushes / members
-        print(f"{pushes} pushes to {members} members ({per_member:.0f} each), "
-              f"API latency {latency * 1000:.0f} ms")
-        print(f"sent {len(fake.sent)} in {elapsed:.1f} s: {len(fake.sent) / elapsed:.0f}/s")
+        messages = len(fake.sent) + len(fake.over_limit)
+        per_member = messages / members
+        floor = (math.ceil(per_member / 30) - 1) * PER_MEMBER[0].seconds
+        print(f"{pushes} pushes to {members} members, API latency {latency * 1000:.0f} ms: "
+              f"{messages} messages ({per_member:.0f} per member; a notice whose first line "
+              "does not fit a card title is a text and a card)")
+        print(f"sent {len(fake.sent)} in {elapsed:.1f} s: {len(fake.sent) / elapsed:.0f}/s "
+              f"(the per-member limit alone needs at least {floor:.0f} s)")
         print(f"dropped by WeCom's per-member limits: {len(fake.over_limit)}")
 
 
