@@ -13,7 +13,7 @@ from storage.case_models import Case, CaseMedia, CaseStatus
 from storage.db import unit_of_work
 from storage.demo import DEMO_STAFF_PHONE
 from storage.models import Area, ChannelIdentity, Department, Person
-from tests.factories import demo_reporter, leader_of, liaison_of
+from tests.factories import demo_reporter, leader_of, liaison_of, make_case
 from tests.given import a_delegate, invite_code
 from tests.images import jpeg_bytes
 from tests.notice_support import leader_sends, notice_cast, recipients
@@ -153,3 +153,25 @@ async def test_acknowledging_a_notice_updates_its_card_in_place(wecom, engine):
     assert len(wecom.api.to("member1")) == before  # edited in place, nothing sent anew
     acked = [r.person_id for r in recipients(engine, notice_id) if r.acknowledged_at]
     assert acked == [member.id]
+
+
+async def test_a_forged_card_key_is_refused_politely(wecom, engine):
+    person = a_delegate(engine)
+    roster_account(engine, person.id, "liulei")
+    member = wecom.member("liulei")
+    await member.say("/whoami")
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        case_id = make_case(session, wecom.app.services.clock.utcnow(), reporter=reporter,
+                            group=group).id
+    answer = joined(await member.press(f"c:acc:{case_id}"))  # a plain delegate: not theirs
+    assert answer == wecom.app.services.catalogs.translator("zh_CN")("common.not_allowed")
+    assert the_case(engine, case_id).status == CaseStatus.SUBMITTED
+
+
+async def test_the_menu_is_published_in_the_deployment_language(wecom):
+    from bot.channels.wecom_menu import publish_menu
+    english = wecom.app.settings.model_copy(update={"locale": "en"})
+    line = await publish_menu(english, wecom.app.services.catalogs)
+    assert line == "menu published for app 1000002"
+    assert wecom.api.menus[-1]["button"][0]["name"] == "Report"
