@@ -175,3 +175,16 @@ async def test_the_menu_is_published_in_the_deployment_language(wecom):
     line = await publish_menu(english, wecom.app.services.catalogs)
     assert line == "menu published for app 1000002"
     assert wecom.api.menus[-1]["button"][0]["name"] == "Report"
+
+
+async def test_a_deactivated_roster_account_is_not_bound(wecom, engine):
+    person = a_delegate(engine)
+    roster_account(engine, person.id, "liulei")
+    with unit_of_work(engine) as session:
+        row = session.get(Person, person.id)
+        row.active = False
+        session.add(row)
+    assert person.name not in joined(await wecom.member("liulei").say("/whoami"))
+    with unit_of_work(engine) as session:
+        assert session.exec(select(ChannelIdentity).where(
+            ChannelIdentity.channel == "wecom")).first() is None

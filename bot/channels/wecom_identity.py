@@ -25,13 +25,14 @@ def bind_from_roster(engine: Engine, channel: str, userid: str, now: datetime) -
 
     Insert-if-absent: when two deliveries race, the unique (channel, account) keeps one row.
     """
+    with unit_of_work(engine, read_only=True) as session:  # the common case: nothing to do
+        if identities.resolve(session, channel, userid) is not None or _owner(
+                session, userid) is None:
+            return False
     try:
         with unit_of_work(engine) as session:
-            if identities.resolve(session, channel, userid) is not None:
-                return False
-            person = session.exec(select(Person).where(
-                Person.wecom_userid == userid, Person.active)).first()
-            if person is None:
+            person = _owner(session, userid)
+            if person is None or identities.resolve(session, channel, userid) is not None:
                 return False
             identities.bind(session, channel, userid, person.id, now)
             audit.record(session, now, person.id, "bound", subject_type="person",
@@ -40,3 +41,9 @@ def bind_from_roster(engine: Engine, channel: str, userid: str, now: datetime) -
         return False
     log.info("WeCom member %s bound to person %s from the roster", userid, person.id)
     return True
+
+
+def _owner(session, userid: str) -> Person | None:
+    """The active person whose roster row names this WeCom userid."""
+    return session.exec(select(Person).where(Person.wecom_userid == userid,
+                                             Person.active)).first()
