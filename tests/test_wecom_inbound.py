@@ -94,3 +94,10 @@ def test_a_long_event_key_is_hashed_to_fit_the_dedupe_column():
 def test_hostile_or_malformed_xml_is_refused(body):
     with pytest.raises(MalformedXml):
         parse_xml(body)
+
+
+def test_a_file_with_a_name_says_its_type():
+    event = event_of("<MsgType>file</MsgType><MediaId>F1</MediaId><FileName>问题清单.xlsx"
+                     "</FileName><MsgId>8</MsgId>")
+    assert event.media[0].mime_type == \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from collections.abc import Awaitable, Callable
 from xml.etree.ElementTree import Element
 
@@ -95,7 +96,10 @@ def _media(fields: dict[str, str], kind: str, fetch: MediaFetcher) -> MediaRef:
     async def download() -> bytes:
         return await fetch(media_id)
 
-    return MediaRef(media_id, None, MIME[kind], download)
+    mime = MIME[kind]
+    if kind == "file":  # the file's name, where WeCom gives one, says what it is
+        mime = mimetypes.guess_type(fields.get("FileName") or fields.get("Title") or "")[0]
+    return MediaRef(media_id, None, mime, download)
 
 
 def _location(fields: dict[str, str]) -> Location:
