@@ -189,3 +189,32 @@ async def test_the_settings_choose_the_channels_and_the_http_app_serves_the_call
                 await start_web(app, channels[1:], contextlib.AsyncExitStack())
         assert (health.status_code, callback.status_code) == (200, 400)
         await channels[1].stop()
+
+
+async def test_after_a_restart_the_last_hours_sends_still_count(wecom, engine):
+    from datetime import timedelta
+
+    from storage.db import unit_of_work
+    from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus
+    from tests.given import a_delegate
+    person = a_delegate(engine)
+    now = wecom.app.services.clock.utcnow()
+    with unit_of_work(engine) as session:
+        session.add(ChannelIdentity(channel="wecom", external_id="liulei", person_id=person.id,
+                                    bound_at=now))
+        for n in range(30):  # thirty one-message pushes, sent 30 s ago (and one two hours ago)
+            session.add(OutboxMessage(
+                dedupe_key=f"t:{n}", person_id=person.id, payload=Reply(f"第{n}条").to_dict(),
+                status=OutboxStatus.SENT, not_before=now, created_at=now, channel="wecom",
+                sent_at=now - timedelta(seconds=30)))
+        session.add(OutboxMessage(
+            dedupe_key="t:old", person_id=person.id, payload=Reply("旧").to_dict(),
+            status=OutboxStatus.SENT, not_before=now, created_at=now, channel="wecom",
+            sent_at=now - timedelta(hours=2)))
+    restarted = WeComChannel(wecom.app)
+    await restarted.start()
+    try:
+        assert restarted.gate.wait("liulei") == pytest.approx(36.0, abs=0.5)  # 66 s after them
+        assert restarted.gate.wait("zhangsan") == 0
+    finally:
+        await restarted.stop()

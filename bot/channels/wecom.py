@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from bot.core.channel import Part, PermanentDeliveryError, TransientDeliveryErro
 from bot.core.types import Attachment, Reply
 from bot.delivery_limits import ChannelGate
 from bot.startup import StartupError
+from storage.db import unit_of_work
+from storage.sent_recently import sent_since
 
 log = logging.getLogger("liandong.wecom")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")  # what WeCom shows as an image; others go as files
@@ -56,7 +59,10 @@ class WeComChannel:
         return self.callback.routes(self.app.settings.wecom_callback_path)
 
     async def start(self) -> None:
-        """Check the corp id and secret once, so a wrong one stops the start with one line."""
+        """Check the corp id and secret once, so a wrong one stops the start with one line;
+        remember what went to each member in the last hour (the limits hold across restarts).
+        """
+        self.remember_recent_sends()
         try:
             await self.api.token()
         except WeComApiError as exc:
@@ -68,6 +74,22 @@ class WeComChannel:
             raise StartupError("LIANDONG_WECOM_API_URL", f"cannot reach the WeCom API at "
                                f"{self.app.settings.wecom_api_url} ({type(exc).__name__})") \
                 from None
+
+    def remember_recent_sends(self) -> int:
+        """Count the pushes of the last hour in the limits, as if this process had sent them;
+        how many messages were counted.
+        """
+        now, clock = self.app.services.clock.utcnow(), self.gate.clock
+        window = timedelta(seconds=max(rate.seconds for rate in self.limits.per_chat))
+        with unit_of_work(self.app.engine, read_only=True) as session:
+            recent = sent_since(session, CHANNEL, now - window)
+        counted = 0
+        for account, payload, sent_at in recent:
+            at = clock() - (now - _aware(sent_at)).total_seconds()
+            for _message in self._messages(account, Reply.from_dict(payload)):
+                self.gate.record(account, at)
+                counted += 1
+        return counted
 
     async def stop(self) -> None:
         """Finish the callbacks in hand, then close the API client."""
@@ -159,6 +181,11 @@ class WeComChannel:
             log.info("card of %s not updated (%s); sent anew", userid, _describe(exc))
             return False
         return how is not None
+
+
+def _aware(moment: datetime) -> datetime:
+    """A database time as UTC (SQLite gives it back without a zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _describe(exc: Exception) -> str:
