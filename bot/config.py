@@ -73,8 +73,10 @@ class Settings(BaseSettings):
     wecom_aes_key: SecretStr | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com"
     wecom_daily_quota: int = Field(default=100_000, ge=1)  # the app's messages a day
-    http_listen: str = "127.0.0.1"  # the bot's HTTP server (WeCom callback, /healthz)
-    http_port: int = Field(default=8080, ge=1, le=65535)
+    # The bot's one HTTP server (WeCom callback, Telegram webhook, /healthz); when unset, the
+    # Telegram webhook's listen address and port
+    http_listen: str | None = None
+    http_port: int | None = Field(default=None, ge=1, le=65535)
     wecom_callback_path: str = "/wecom/callback"
 
     @field_validator("wecom_corp_id", "wecom_agent_id", "wecom_secret", "wecom_token",
@@ -105,6 +107,15 @@ class Settings(BaseSettings):
         if not value.startswith("/") or value == "/healthz":
             raise ValueError("must be a path such as /wecom/callback")
         return value
+
+    @property
+    def web_address(self) -> tuple[str, int, str]:
+        """(listen, port, the setting naming the port) of the bot's HTTP server."""
+        if self.http_port is not None:
+            return self.http_listen or self.telegram_webhook_listen, self.http_port, \
+                "LIANDONG_HTTP_PORT"
+        return self.http_listen or self.telegram_webhook_listen, self.telegram_webhook_port, \
+            "LIANDONG_TELEGRAM_WEBHOOK_PORT"
 
     @model_validator(mode="after")
     def _wecom_complete(self) -> Settings:

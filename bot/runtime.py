@@ -84,10 +84,10 @@ async def run_channels(app: App, calendar_gaps: Sequence[int] = ()) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     async with contextlib.AsyncExitStack() as running:
+        await start_web(app, channels, running)  # listening before Telegram is told the URL
         for channel in channels:
             await channel.start()
             running.push_async_callback(channel.stop)
-        await start_web(app, channels, running)
         warn_calendar_gaps(app.settings, calendar_gaps)
         async with running_scheduler(build_scheduler(app)):
             await worker.run_forever(app.settings.outbox_poll_seconds, stop)
@@ -108,18 +108,20 @@ def messenger_channels(app: App) -> list:
 
 
 async def start_web(app: App, channels: list, running: contextlib.AsyncExitStack) -> None:
-    """Serve the bot's HTTP app (health, WeCom callback) when a channel has endpoints."""
+    """Serve the bot's one HTTP app (health, WeCom callback, Telegram webhook) when a channel
+    has endpoints.
+    """
     routes = [route for channel in channels for route in getattr(channel, "routes", list)()]
     if not routes:
         return
     from bot.web import WebServer, web_app
-    settings = app.settings
-    server = WebServer(web_app(routes), settings.http_listen, settings.http_port)
+    listen, port, setting = app.settings.web_address
+    server = WebServer(web_app(routes), listen, port)
     try:
         await server.start()
     except OSError as exc:
-        raise StartupError("LIANDONG_HTTP_PORT", f"cannot listen on {settings.http_listen}:"
-                           f"{settings.http_port} ({exc})") from None
+        reason = exc.strerror or str(exc)
+        raise StartupError(setting, f"cannot listen on {listen}:{port} ({reason})") from None
     running.push_async_callback(server.stop)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 
 import uvicorn
 from starlette.applications import Starlette
@@ -29,29 +30,32 @@ class WebServer:
     """Serves the HTTP app inside the bot's event loop until stopped."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=5)
+        self.host, self.requested_port = host, port
+        config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=5)
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task | None = None
+        self.socket: socket.socket | None = None
 
     async def start(self) -> None:
-        """Start serving; OSError when it cannot (the port is taken, the address is wrong)."""
+        """Start serving; OSError (with the system's reason) when the address cannot be had."""
+        self.socket = _bound(self.host, self.requested_port)
         self.task = asyncio.create_task(self._serve())
         while not self.server.started:
             if self.task.done():
-                raise OSError("cannot listen (the port is taken or the address is wrong)")
+                raise OSError("the HTTP server stopped at start")
             await asyncio.sleep(0.02)
 
     async def _serve(self) -> None:
         try:
-            await self.server.serve()
-        except SystemExit:  # uvicorn exits when it cannot bind; start() reports it
+            await self.server.serve(sockets=[self.socket])
+        except SystemExit:  # uvicorn exits on a start-up failure; start() reports it
             log.debug("HTTP server stopped at start")
 
     @property
     def port(self) -> int:
         """The port actually listened on (useful with port 0 in tests)."""
-        return self.server.servers[0].sockets[0].getsockname()[1]
+        return self.socket.getsockname()[1]
 
     async def stop(self) -> None:
         """Stop serving."""
@@ -60,3 +64,17 @@ class WebServer:
         self.server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
+        self.socket.close()
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket bound to host:port (IPv6 when the host is an IPv6 address)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    bound = socket.socket(family, socket.SOCK_STREAM)
+    bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        bound.bind((host, port))
+    except OSError:
+        bound.close()
+        raise
+    return bound

@@ -160,7 +160,7 @@ async def test_a_wrong_secret_stops_the_start_naming_it(settings, engine, clock)
     assert str(raised.value).startswith("invalid configuration: LIANDONG_WECOM_SECRET:")
 
 
-async def test_the_settings_choose_the_channels_and_the_http_app_serves_the_callback(
+async def test_the_settings_choose_the_channels_and_one_http_app_serves_them_all(
         settings, engine, clock, api):
     import contextlib
     import socket
@@ -172,7 +172,9 @@ async def test_the_settings_choose_the_channels_and_the_http_app_serves_the_call
     from bot.runtime import messenger_channels, start_web
     async with FakeWeComApi() as fake:
         both = wecom_settings(settings, fake, telegram_token=SecretStr(api.token),
-                              telegram_api_url=api.url)
+                              telegram_api_url=api.url,
+                              telegram_webhook_url="https://bot.example.org/telegram/hook",
+                              telegram_webhook_secret=SecretStr("s3cret"))
         app = build_app(both, engine, clock)
         channels = messenger_channels(app)
         assert [type(c) for c in channels] == [TelegramChannel, WeComChannel]
@@ -181,13 +183,18 @@ async def test_the_settings_choose_the_channels_and_the_http_app_serves_the_call
             port = probe.getsockname()[1]
         app.settings.http_port = port
         async with contextlib.AsyncExitStack() as running:
-            await start_web(app, channels[1:], running)
+            await start_web(app, channels, running)
             async with httpx.AsyncClient() as http:
                 health = await http.get(f"http://127.0.0.1:{port}/healthz")
                 callback = await http.get(f"http://127.0.0.1:{port}/wecom/callback")
+                hook = f"http://127.0.0.1:{port}/telegram/hook"
+                forged = await http.post(hook, json={"update_id": 1})
+                garbage = await http.post(hook, content=b"{not json",
+                                          headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
             with pytest.raises(StartupError, match="LIANDONG_HTTP_PORT"):
                 await start_web(app, channels[1:], contextlib.AsyncExitStack())
         assert (health.status_code, callback.status_code) == (200, 400)
+        assert (forged.status_code, garbage.status_code) == (403, 400)  # the webhook is there
         await channels[1].stop()
 
 
