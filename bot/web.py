@@ -33,7 +33,7 @@ class WebServer:
         self.host, self.requested_port = host, port
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=5)
-        self.server = uvicorn.Server(config)
+        self.server = _QuietServer(config)
         self.task: asyncio.Task | None = None
         self.socket: socket.socket | None = None
 
@@ -65,6 +65,15 @@ class WebServer:
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         self.socket.close()
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn's server without its signal handlers: the bot's runtime owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        """Leave the process's signal handling alone."""
+        yield
 
 
 def _bound(host: str, port: int) -> socket.socket:
