@@ -41,30 +41,6 @@ class Settings(BaseSettings):
     telegram_paid_broadcast: bool = False  # Telegram Stars pay for up to 1,000 pushes a second
     telegram_proxy: SecretStr | None = None
 
-    invite_valid_days: int = Field(default=30, ge=1, le=365)
-    townships: str = ""  # more townships than the roster names, comma-separated
-    max_text_length: int = Field(default=4000, ge=100, le=100_000)
-    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    max_media_per_day: int = Field(default=100, ge=1, le=100_000)
-    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a PDF or office document
-    quiet_hours_start: time = time(22, 0)
-    quiet_hours_end: time = time(7, 30)
-    outbox_poll_seconds: float = Field(default=2.0, gt=0)
-
-    escalation_ack_reminder_after: int = Field(default=2, ge=1, le=30)
-    escalation_deadline_warning_before: int = Field(default=3, ge=0, le=30)
-    escalation_leadership_after_overdue: int = Field(default=5, ge=1, le=60)
-    escalation_verify_fallback_after: int = Field(default=3, ge=1, le=30)
-
-    rate_limit_per_minute: int = Field(default=30, ge=1, le=10_000)
-    invite_attempts_max: int = Field(default=5, ge=1, le=1000)
-    invite_attempts_window_minutes: int = Field(default=10, ge=1, le=1440)
-
-    extension_max_requests: int = Field(default=3, ge=0, le=20)
-    extension_max_working_days: int = Field(default=30, ge=0, le=250)
-
-    notice_reping_after_hours: float = Field(default=4, gt=0, le=168)
-
     # WeCom (企业微信) self-built app; set the corp id to run on it (beside Telegram or alone)
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
@@ -83,6 +59,7 @@ class Settings(BaseSettings):
                      "wecom_aes_key", mode="before")
     @classmethod
     def _wecom_blank_is_unset(cls, value: object) -> object:
+        """`LIANDONG_WECOM_X=` left empty in `.env` means "not set"."""
         if isinstance(value, str | SecretStr) and not _plain(value).strip():
             return None
         return value
@@ -126,6 +103,30 @@ class Settings(BaseSettings):
                 raise ValueError(f"LIANDONG_{name.upper()} is required when "
                                  "LIANDONG_WECOM_CORP_ID is set")
         return self
+
+    invite_valid_days: int = Field(default=30, ge=1, le=365)
+    townships: str = ""  # more townships than the roster names, comma-separated
+    max_text_length: int = Field(default=4000, ge=100, le=100_000)
+    max_photo_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_media_per_day: int = Field(default=100, ge=1, le=100_000)
+    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # a PDF or office document
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(7, 30)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+
+    escalation_ack_reminder_after: int = Field(default=2, ge=1, le=30)
+    escalation_deadline_warning_before: int = Field(default=3, ge=0, le=30)
+    escalation_leadership_after_overdue: int = Field(default=5, ge=1, le=60)
+    escalation_verify_fallback_after: int = Field(default=3, ge=1, le=30)
+
+    rate_limit_per_minute: int = Field(default=30, ge=1, le=10_000)
+    invite_attempts_max: int = Field(default=5, ge=1, le=1000)
+    invite_attempts_window_minutes: int = Field(default=10, ge=1, le=1440)
+
+    extension_max_requests: int = Field(default=3, ge=0, le=20)
+    extension_max_working_days: int = Field(default=30, ge=0, le=250)
+
+    notice_reping_after_hours: float = Field(default=4, gt=0, le=168)
 
     @field_validator("timezone")
     @classmethod
