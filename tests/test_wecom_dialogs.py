@@ -188,3 +188,28 @@ async def test_a_deactivated_roster_account_is_not_bound(wecom, engine):
     with unit_of_work(engine) as session:
         assert session.exec(select(ChannelIdentity).where(
             ChannelIdentity.channel == "wecom")).first() is None
+
+
+async def test_an_export_goes_as_an_uploaded_file_and_is_then_removed(wecom, engine):
+    from tests.given import the_staff
+    roster_account(engine, the_staff(engine).id, "office")
+    await wecom.member("office").say("/export")
+    [sent] = [s for s in wecom.api.to("office") if s.msgtype == "file"]
+    filename, data = wecom.api.media[sent.body["media_id"]]
+    assert filename.endswith(".xlsx") and data.startswith(b"PK\x03\x04")
+    assert not list((wecom.app.settings.data_dir / "exports").glob("*.xlsx"))
+
+
+async def test_a_leader_attaches_a_pdf_sent_as_a_wecom_file(wecom, engine):
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    cast = notice_cast(engine)
+    roster_account(engine, cast.leader.id, "leader")
+    leader = wecom.member("leader")
+    await leader.say("/notify")
+    await leader.say("本周五上午9点召开专题会，会议材料见附件。")
+    media_id = wecom.api.add_media(pdf, "会议材料.pdf")
+    before = len(wecom.api.to("leader"))
+    await leader.deliver(f"<MsgType>file</MsgType><MediaId>{media_id}</MediaId>"
+                         "<FileName>会议材料.pdf</FileName>")
+    assert "已收到 1/9 个" in joined(wecom.api.texts("leader")[before:])
+    assert list(wecom.app.services.media.root.rglob("*.pdf"))
