@@ -28,6 +28,8 @@ cli.add_typer(users_cli, name="users")
 cli.add_typer(calendar_cli, name="calendar")
 survey_cli = typer.Typer(help="Satisfaction surveys (测评) and votes (票决).", **PLAIN)
 cli.add_typer(survey_cli, name="survey")
+wecom_cli = typer.Typer(help="The WeCom (企业微信) self-built app.", **PLAIN)
+cli.add_typer(wecom_cli, name="wecom")
 
 
 def load_settings() -> Settings:
@@ -229,6 +231,24 @@ def export_survey(number: SurveyId, out: ExportFile):
     from bot.survey_cli import export_survey as write
 
     _finish(write(load_settings(), number, out))
+@wecom_cli.command("menu")
+def wecom_menu():
+    """Publish the app menu (the main commands) to WeCom, in the deployment's language."""
+    import asyncio
+
+    from bot.channels.wecom_errors import WeComApiError, explain
+    from bot.channels.wecom_menu import publish_menu
+    from bot.i18n import Catalogs
+
+    settings = load_settings()
+    if settings.wecom_corp_id is None:
+        typer.echo("invalid configuration: LIANDONG_WECOM_CORP_ID: not set", err=True)
+        raise typer.Exit(2)
+    try:
+        typer.echo(asyncio.run(publish_menu(settings, Catalogs(settings.locale))))
+    except WeComApiError as error:
+        typer.echo(explain(error), err=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:

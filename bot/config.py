@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.channels.wecom_crypto import aes_key
+
 SUPPORTED_LOCALES = ("zh_CN", "en")
 DATABASE_BACKENDS = ("sqlite", "postgresql")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -38,6 +40,69 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     telegram_paid_broadcast: bool = False  # Telegram Stars pay for up to 1,000 pushes a second
     telegram_proxy: SecretStr | None = None
+
+    # WeCom (企业微信) self-built app; set the corp id to run on it (beside Telegram or alone)
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    wecom_daily_quota: int = Field(default=100_000, ge=1)  # the app's messages a day
+    # The bot's one HTTP server (WeCom callback, Telegram webhook, /healthz); when unset, the
+    # Telegram webhook's listen address and port
+    http_listen: str | None = None
+    http_port: int | None = Field(default=None, ge=1, le=65535)
+    wecom_callback_path: str = "/wecom/callback"
+
+    @field_validator("wecom_corp_id", "wecom_agent_id", "wecom_secret", "wecom_token",
+                     "wecom_aes_key", mode="before")
+    @classmethod
+    def _wecom_blank_is_unset(cls, value: object) -> object:
+        """`LIANDONG_WECOM_X=` left empty in `.env` means "not set"."""
+        if isinstance(value, str | SecretStr) and not _plain(value).strip():
+            return None
+        return value
+
+    @field_validator("wecom_api_url")
+    @classmethod
+    def _wecom_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("wecom_aes_key")
+    @classmethod
+    def _wecom_aes_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            aes_key(value.get_secret_value())
+        return value
+
+    @field_validator("wecom_callback_path")
+    @classmethod
+    def _callback_path(cls, value: str) -> str:
+        if not value.startswith("/") or value == "/healthz":
+            raise ValueError("must be a path such as /wecom/callback")
+        return value
+
+    @property
+    def web_address(self) -> tuple[str, int, str]:
+        """(listen, port, the setting naming the port) of the bot's HTTP server."""
+        if self.http_port is not None:
+            return self.http_listen or self.telegram_webhook_listen, self.http_port, \
+                "LIANDONG_HTTP_PORT"
+        return self.http_listen or self.telegram_webhook_listen, self.telegram_webhook_port, \
+            "LIANDONG_TELEGRAM_WEBHOOK_PORT"
+
+    @model_validator(mode="after")
+    def _wecom_complete(self) -> Settings:
+        if self.wecom_corp_id is None:
+            return self
+        for name in ("wecom_agent_id", "wecom_secret", "wecom_token", "wecom_aes_key"):
+            if getattr(self, name) is None:
+                raise ValueError(f"LIANDONG_{name.upper()} is required when "
+                                 "LIANDONG_WECOM_CORP_ID is set")
+        return self
 
     invite_valid_days: int = Field(default=30, ge=1, le=365)
     townships: str = ""  # more townships than the roster names, comma-separated

@@ -71,10 +71,15 @@ class ChannelGate:
         """Wait until one more message to `chat` fits the limits, then count it."""
         while (wait := self.wait(chat, reply)) > 0:
             await asyncio.sleep(wait)
-        now = self.clock()
-        self.overall.record(now)
-        for window in self.chats[chat]:
-            window.record(now)
+        self.record(chat, self.clock())
+
+    def record(self, chat: str, at: float) -> None:
+        """Count a message to `chat` sent at `at` (this gate's clock; earlier sends first),
+        e.g. one sent before a restart.
+        """
+        self.overall.record(at)
+        for window in self._chat(chat, at):
+            window.record(at)
 
     def wait(self, chat: str, reply: bool = False) -> float:
         """Seconds until a message to `chat` may go (a reply ignores the overall limit)."""

@@ -40,7 +40,7 @@ def run_bot(settings: Settings, demo_if_empty: bool) -> None:
 
 
 def _run(settings: Settings, demo_if_empty: bool) -> None:
-    console = settings.telegram_token is None
+    console = settings.telegram_token is None and settings.wecom_corp_id is None
     check_data_dir(settings.data_dir)
     configure_logging(settings.log_level, settings.data_dir / "console.log" if console else None,
                       settings_secrets(settings))
@@ -49,7 +49,7 @@ def _run(settings: Settings, demo_if_empty: bool) -> None:
         load_demo_county(settings, engine)
     app = build_app(settings, engine)
     gaps = load_work_calendar(engine, app.services.clock.now().astimezone(settings.tz).date())
-    asyncio.run(run_console(app, gaps) if console else run_telegram(app, gaps))
+    asyncio.run(run_console(app, gaps) if console else run_channels(app, gaps))
 
 
 async def run_console(app: App, calendar_gaps: Sequence[int] = ()) -> None:
@@ -68,29 +68,61 @@ async def run_console(app: App, calendar_gaps: Sequence[int] = ()) -> None:
     await channel.finish()
 
 
-async def run_telegram(app: App, calendar_gaps: Sequence[int] = ()) -> None:
-    """Telegram (polling or webhook) until SIGINT or SIGTERM.
+async def run_channels(app: App, calendar_gaps: Sequence[int] = ()) -> None:
+    """Telegram (polling or webhook) and/or WeCom (callback on the bot's HTTP server) until
+    SIGINT or SIGTERM; a person is reached on the first channel they are bound to.
 
-    Calendar gaps are logged once Telegram has accepted the bot, so that a start-up mistake
+    Calendar gaps are logged once the channels have started, so that a start-up mistake
     stays the one line printed.
     """
-    from bot.channels.telegram import TelegramChannel
-
-    channel = TelegramChannel(app)
-    worker = DeliveryWorker(app.engine, [channel], app.services.clock,
+    channels = messenger_channels(app)
+    worker = DeliveryWorker(app.engine, channels, app.services.clock,
                             app.services.outbox_signal)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await channel.start()
-    warn_calendar_gaps(app.settings, calendar_gaps)
-    try:
+    async with contextlib.AsyncExitStack() as running:
+        await start_web(app, channels, running)  # listening before Telegram is told the URL
+        for channel in channels:
+            await channel.start()
+            running.push_async_callback(channel.stop)
+        warn_calendar_gaps(app.settings, calendar_gaps)
         async with running_scheduler(build_scheduler(app)):
             await worker.run_forever(app.settings.outbox_poll_seconds, stop)
-    finally:
-        await channel.stop()
+
+
+def messenger_channels(app: App) -> list:
+    """The channels the settings ask for: Telegram when it has a token, WeCom when it has a
+    corp id.
+    """
+    channels = []
+    if app.settings.telegram_token is not None:
+        from bot.channels.telegram import TelegramChannel
+        channels.append(TelegramChannel(app))
+    if app.settings.wecom_corp_id is not None:
+        from bot.channels.wecom import WeComChannel
+        channels.append(WeComChannel(app))
+    return channels
+
+
+async def start_web(app: App, channels: list, running: contextlib.AsyncExitStack) -> None:
+    """Serve the bot's one HTTP app (health, WeCom callback, Telegram webhook) when a channel
+    has endpoints.
+    """
+    routes = [route for channel in channels for route in getattr(channel, "routes", list)()]
+    if not routes:
+        return
+    from bot.web import WebServer, web_app
+    listen, port, setting = app.settings.web_address
+    server = WebServer(web_app(routes), listen, port)
+    try:
+        await server.start()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StartupError(setting, f"cannot listen on {listen}:{port} ({reason})") from None
+    running.push_async_callback(server.stop)
 
 
 @contextlib.asynccontextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import socket
 from datetime import timedelta
@@ -11,9 +12,11 @@ from pydantic import SecretStr
 from sqlmodel import select
 from telegram import Update
 
+from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_convert import to_event
 from bot.core.types import Button, EventKind, Reply
 from bot.delivery import DeliveryWorker
+from bot.runtime import start_web
 from bot.startup import StartupError
 from storage import identities, outbox
 from storage.db import unit_of_work
@@ -125,11 +128,14 @@ async def webhook(api, settings, engine, clock, demo):
                        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
                        telegram_webhook_secret=SecretStr(WEBHOOK_SECRET),
                        telegram_webhook_listen="127.0.0.1", telegram_webhook_port=port)
-    running = await started(app)
-    try:
-        yield running
-    finally:
-        await running.stop()
+    running = TelegramChannel(app)
+    async with contextlib.AsyncExitStack() as serving:  # the bot's HTTP app serves the webhook
+        await start_web(app, [running], serving)
+        await running.start()
+        try:
+            yield running
+        finally:
+            await running.stop()
 
 
 async def test_webhook_checks_the_secret(api, webhook, engine):
@@ -273,7 +279,7 @@ async def test_a_webhook_port_in_use_is_one_line(api, settings, engine, clock, d
                            telegram_webhook_secret=SecretStr(WEBHOOK_SECRET),
                            telegram_webhook_listen="127.0.0.1", telegram_webhook_port=port)
         with pytest.raises(StartupError) as caught:
-            await started(app)
+            await start_web(app, [TelegramChannel(app)], contextlib.AsyncExitStack())
     assert str(caught.value) == ("invalid configuration: LIANDONG_TELEGRAM_WEBHOOK_PORT: cannot"
                                  f" listen on 127.0.0.1:{port} (Address already in use)")
 

@@ -6,8 +6,8 @@ import asyncio
 import logging
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlparse
 
+from starlette.routing import BaseRoute
 from telegram import Bot, BotCommand, CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import RetryAfter, TelegramError
@@ -26,6 +26,7 @@ from bot.channels.telegram_convert import (
 )
 from bot.channels.telegram_media import outgoing_photo
 from bot.channels.telegram_startup import startup_error
+from bot.channels.telegram_webhook import webhook_routes
 from bot.config import Settings
 from bot.core.channel import ChannelLimits, Part, PermanentDeliveryError, Rate
 from bot.core.types import Attachment, Reply
@@ -117,15 +118,20 @@ class TelegramChannel:
             await updater.start_polling(drop_pending_updates=False,
                                         allowed_updates=list(ALLOWED_UPDATES))
             return
-        await updater.start_webhook(
-            listen=settings.telegram_webhook_listen,
-            port=settings.telegram_webhook_port,
-            url_path=urlparse(settings.telegram_webhook_url).path,
-            webhook_url=settings.telegram_webhook_url,
+        await self.bot.set_webhook(  # served by the bot's HTTP app (see routes())
+            settings.telegram_webhook_url,
             secret_token=settings.telegram_webhook_secret.get_secret_value(),
             allowed_updates=list(ALLOWED_UPDATES),
             drop_pending_updates=False,
         )
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook's route for the bot's HTTP app (none when polling)."""
+        settings = self.app.settings
+        if not settings.telegram_webhook_url:
+            return []
+        return webhook_routes(self.application, settings.telegram_webhook_url,
+                              settings.telegram_webhook_secret.get_secret_value())
 
     async def _set_commands(self) -> None:
         visible = self.app.router.visible_commands(frozenset({Role.DELEGATE}), True)
@@ -245,6 +251,8 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
     if settings.telegram_proxy is not None:
         proxy = settings.telegram_proxy.get_secret_value()
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
+    if settings.telegram_webhook_url:
+        builder = builder.updater(None)  # updates arrive on the bot's HTTP app
     return builder
 
 
