@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 import storage.case_models
 import storage.notice_models
+import storage.wecom_bot_lease
 import storage.work_calendar  # noqa: F401  (registers case, notice, calendar tables for TRUNCATE)
 from bot.app import App, build_app
 from bot.config import Settings

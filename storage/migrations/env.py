@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 import storage.case_models
 import storage.models
 import storage.notice_models
+import storage.wecom_bot_lease
 import storage.work_calendar  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
