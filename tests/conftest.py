@@ -28,7 +28,7 @@ from tests.support import (
     with_search_path,
 )
 
-pytest_plugins = ["tests.telegram_support", "tests.wecom_support"]
+pytest_plugins = ["tests.telegram_support", "tests.wecom_support", "tests.wecom_bot_support"]
 
 # Monday 2026-11-23, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

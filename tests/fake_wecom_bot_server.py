@@ -17,6 +17,7 @@ import os
 import secrets
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -66,6 +67,7 @@ class FakeWeComBot:
     mute_pings: bool = False
     written: set[str] = field(default_factory=set)
     active: ServerConnection | None = None
+    on_callback: Callable[[str], None] | None = None  # sees each callback's req_id first
     _callbacks: dict[str, Callback] = field(default_factory=dict)
     _times: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     _files: dict[str, bytes] = field(default_factory=dict)
@@ -156,6 +158,8 @@ class FakeWeComBot:
             raise AssertionError("no bot is connected")
         req_id = secrets.token_hex(10)
         self._callbacks[req_id] = Callback(userid, time.monotonic(), click)
+        if self.on_callback is not None:
+            self.on_callback(req_id)
         await self.active.send(json.dumps({"cmd": cmd, "headers": {"req_id": req_id},
                                            "body": body}, ensure_ascii=False))
         return req_id

@@ -70,6 +70,7 @@ class BotClient:
         self.connected = asyncio.Event()
         self.replaced = False
         self.connections = 0  # how many times a subscribe succeeded (tests, logs)
+        self.frames = 0  # callbacks received
         self._socket: ClientConnection | None = None
         self._pending: dict[str, asyncio.Future] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -166,6 +167,7 @@ class BotClient:
         return False
 
     def _handle(self, frame: dict) -> None:
+        self.frames += 1
         task = asyncio.create_task(self._safely(frame))
         self._handling.add(task)
         task.add_done_callback(self._handling.discard)
