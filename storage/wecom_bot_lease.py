@@ -34,8 +34,9 @@ def take(session: Session, bot_id: str, holder: str, now: datetime, ttl: timedel
     table = WeComBotLease.__table__
     insert = INSERTS[session.get_bind().dialect.name]
     row = {"bot_id": bot_id, "holder": holder, "expires_at": now + ttl}
-    inserted = session.execute(insert(table).on_conflict_do_nothing().values(**row)).rowcount
-    if inserted:
+    inserted = session.execute(insert(table).values(**row).on_conflict_do_nothing(
+        index_elements=["bot_id"]).returning(table.c.bot_id)).first()
+    if inserted is not None:
         return True
     return (session.execute(update(table).where(
         table.c.bot_id == bot_id,

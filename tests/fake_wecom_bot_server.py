@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -24,6 +25,7 @@ from http import HTTPStatus
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 BOT_ID = "aibTESTBOT01"
@@ -126,7 +128,8 @@ class FakeWeComBot:
         socket = self.active
         self.active = None
         if socket is not None:
-            await socket.send(json.dumps(_event_frame("disconnected_event")))
+            with contextlib.suppress(ConnectionClosed):
+                await socket.send(json.dumps(_event_frame("disconnected_event")))
             await socket.close()
 
     async def close_clean(self) -> None:
@@ -165,6 +168,16 @@ class FakeWeComBot:
         return req_id
 
     async def _connection(self, socket: ServerConnection) -> None:
+        try:
+            await self._frames(socket)
+        except ConnectionClosed:
+            pass
+        finally:
+            if self.active is socket:  # the bot went away (killed, network)
+                self.active = None
+                self._subscribed.clear()
+
+    async def _frames(self, socket: ServerConnection) -> None:
         async for raw in socket:
             frame = json.loads(raw)
             cmd, req_id = frame.get("cmd", ""), frame.get("headers", {}).get("req_id", "")
