@@ -14,6 +14,7 @@ from storage.case_models import CaseMedia, CaseStatus
 from storage.db import unit_of_work
 from storage.demo import DEMO_STAFF_PHONE
 from storage.models import Area, ChannelIdentity, Department, Person
+from storage.wecom_bot_reach import not_yet_written
 from tests.factories import demo_reporter, leader_of, liaison_of, make_case
 from tests.fake_wecom_bot_server import WINDOW_PASSED
 from tests.given import a_delegate, invite_code
@@ -190,3 +191,35 @@ async def test_a_forged_card_key_is_refused_politely(aibot, engine):
     answer = joined(await member.press(f"c:acc:{case_id}"))
     assert answer == aibot.app.services.catalogs.translator("zh_CN")("common.not_allowed")
     assert the_case(engine, case_id).status == CaseStatus.SUBMITTED
+
+
+async def test_staff_list_who_has_not_written_and_a_hello_releases_held_pushes(aibot, engine):
+    cast = notice_cast(engine)
+    with unit_of_work(engine) as session:
+        staff = session.exec(select(Person).where(Person.phone == DEMO_STAFF_PHONE)).one()
+        silent_before = len(not_yet_written(session))
+    roster_account(engine, staff.id, "staff")
+    member = cast.members[0]
+    roster_account(engine, member.id, "member1")
+    office = aibot.member("staff")
+    await office.say("/whoami")
+    await leader_sends(aibot.app, cast, "7303")
+    await deliver(aibot)
+    assert aibot.member("member1").sent() == []  # never wrote: WeCom would refuse a push
+
+    listing = joined(await office.say("/notwritten"))
+    assert f"还有 {silent_before - 1} 人没给智能机器人发过消息" in listing
+    assert f"{member.name}" in listing and "1 条推送等待" in listing
+
+    await aibot.member("member1").say("你好")  # bound from the roster; the notice is due now
+    await deliver(aibot)
+    pushes = [s for s in aibot.member("member1").sent() if s.cmd == "aibot_send_msg"]
+    assert len(pushes) == 1
+    assert member.name not in joined(await office.say("/notwritten"))
+
+
+async def test_a_delegate_may_not_list_who_has_not_written(aibot, engine):
+    person = a_delegate(engine)
+    roster_account(engine, person.id, "liulei")
+    answer = joined(await aibot.member("liulei").say("/notwritten"))
+    assert "还有" not in answer and "智能机器人发过消息" not in answer
