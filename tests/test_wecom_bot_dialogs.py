@@ -223,3 +223,16 @@ async def test_a_delegate_may_not_list_who_has_not_written(aibot, engine):
     roster_account(engine, person.id, "liulei")
     answer = joined(await aibot.member("liulei").say("/notwritten"))
     assert "还有" not in answer and "智能机器人发过消息" not in answer
+
+
+def test_the_office_lists_who_has_not_written_from_the_command_line(settings, engine, demo,
+                                                                     monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.__main__ import cli
+    person = a_delegate(engine)
+    monkeypatch.setenv("LIANDONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LIANDONG_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(cli, ["users", "not-written"])
+    assert result.exit_code == 0, result.output
+    assert "没给智能机器人发过消息" in result.output and person.name in result.output
