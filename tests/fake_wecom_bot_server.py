@@ -67,6 +67,7 @@ class FakeWeComBot:
     subscribes: int = 0
     pings: int = 0
     mute_pings: bool = False
+    busy: list[int] = field(default_factory=list)  # errcodes to answer the next commands with
     written: set[str] = field(default_factory=set)
     active: ServerConnection | None = None
     on_callback: Callable[[str], None] | None = None  # sees each callback's req_id first
@@ -192,7 +193,8 @@ class FakeWeComBot:
                 if not self.mute_pings:
                     await _ack(socket, req_id)
                 continue
-            code, extra = self._command(cmd, req_id, frame.get("body") or {})
+            code, extra = (self.busy.pop(0), {}) if self.busy else \
+                self._command(cmd, req_id, frame.get("body") or {})
             if code:
                 self.refused.append((cmd, code))
             await _ack(socket, req_id, code, extra)

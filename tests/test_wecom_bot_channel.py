@@ -102,3 +102,18 @@ def test_a_file_decrypts_with_its_own_key_and_not_with_another():
         decrypt(sealed, base64.b64encode(other).decode())
     with pytest.raises(MediaError):
         decrypt(sealed, "not base64!")
+
+
+def test_settings_name_a_bad_ai_bot_setting():
+    from pydantic import ValidationError
+
+    from bot.config import Settings, describe_validation_error
+    with pytest.raises(ValidationError) as no_secret:
+        Settings(_env_file=None, wecom_bot_id="aib1")
+    assert "LIANDONG_WECOM_BOT_SECRET is required" in describe_validation_error(no_secret.value)
+    with pytest.raises(ValidationError) as bad_url:
+        Settings(_env_file=None, wecom_bot_id="aib1", wecom_bot_secret="s",
+                 wecom_bot_url="https://openws.work.weixin.qq.com")
+    assert "LIANDONG_WECOM_BOT_URL" in describe_validation_error(bad_url.value)
+    blank = Settings(_env_file=None, wecom_bot_id="  ", wecom_bot_secret="")
+    assert blank.wecom_bot_id is None and blank.wecom_bot_secret is None

@@ -67,6 +67,21 @@ async def test_callbacks_reach_the_handler_and_commands_are_acknowledged():
         assert refused.value.code == NOT_WRITTEN
 
 
+async def test_a_busy_answer_is_retried_and_a_bad_one_is_not():
+    async with FakeWeComBot() as server, running(server) as (client, _):
+        await until(client.connected.is_set)
+        req_id = await server.message("liulei", "text", {"content": "你好"})
+        server.busy = [-1, 45009]  # system busy, then too frequent: the third try goes through
+        await client.request("aibot_respond_msg", {"msgtype": "markdown",
+                             "markdown": {"content": "收到"}}, req_id)
+        assert server.texts("liulei") == ["收到"] and server.busy == []
+        server.busy = [40058]
+        with pytest.raises(BotError):
+            await client.request("aibot_respond_msg", {"msgtype": "markdown",
+                                 "markdown": {"content": "再次"}}, req_id)
+        assert server.texts("liulei") == ["收到"]
+
+
 async def test_heartbeats_are_sent_and_their_loss_reconnects():
     async with FakeWeComBot() as server, running(server) as (client, _):
         await server.connected()
