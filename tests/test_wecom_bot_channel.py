@@ -117,3 +117,21 @@ def test_settings_name_a_bad_ai_bot_setting():
     assert "LIANDONG_WECOM_BOT_URL" in describe_validation_error(bad_url.value)
     blank = Settings(_env_file=None, wecom_bot_id="  ", wecom_bot_secret="")
     assert blank.wecom_bot_id is None and blank.wecom_bot_secret is None
+
+
+async def test_a_refused_secret_is_logged_and_frees_the_lease(settings, engine, clock, caplog):
+    from pydantic import SecretStr
+
+    from bot.app import build_app
+    from tests.fake_wecom_bot_server import FakeWeComBot
+    from tests.wecom_bot_support import bot_settings
+    async with FakeWeComBot() as server:
+        wrong = bot_settings(settings, server, wecom_bot_secret=SecretStr("wrong"))
+        channel = WeComBotChannel(build_app(wrong, engine, clock))
+        await channel.start()
+        await asyncio.wait_for(channel._task, 10)
+        await channel.stop()
+        assert server.subscribes == 0
+    assert any("LIANDONG_WECOM_BOT_SECRET" in r.getMessage() for r in caplog.records)
+    with unit_of_work(engine) as session:
+        assert wecom_bot_lease.holder_of(session, BOT_ID, wall_clock()) is None

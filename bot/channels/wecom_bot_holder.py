@@ -60,11 +60,12 @@ class ConnectionHolder:
         while not stop.is_set():
             if self._take():
                 self.holding.set()
+                outcome = "failed"
                 try:
                     outcome = await self._hold(stop)
-                finally:
+                finally:  # a refused secret too: the lease goes at once, not after expiring
                     self.holding.clear()
-                self._release(kicked=outcome == "replaced")
+                    self._release(kicked=outcome == "replaced")
                 if outcome == "replaced":
                     log.error("ALERT: WeCom replaced this bot's connection with another one "
                               "(another server or tool uses bot %s with the same secret). "
