@@ -236,3 +236,17 @@ def test_the_office_lists_who_has_not_written_from_the_command_line(settings, en
     result = CliRunner().invoke(cli, ["users", "not-written"])
     assert result.exit_code == 0, result.output
     assert "没给智能机器人发过消息" in result.output and person.name in result.output
+
+
+async def test_an_export_reply_arrives_as_an_uploaded_file(aibot, engine):
+    with unit_of_work(engine) as session:
+        staff = session.exec(select(Person).where(Person.phone == DEMO_STAFF_PHONE)).one()
+    roster_account(engine, staff.id, "staff")
+    office = aibot.member("staff")
+    assert "已导出" in joined(await office.say("/export"))
+    reply, sent_file = office.sent()
+    assert (reply.cmd, sent_file.cmd, sent_file.body["msgtype"]) == (
+        "aibot_respond_msg", "aibot_send_msg", "file")
+    workbook = aibot.server.uploaded(sent_file.body["file"]["media_id"])
+    assert workbook[:2] == b"PK"  # an .xlsx is a zip
+    assert not list(aibot.app.settings.data_dir.rglob("*.xlsx"))  # sent: not kept on our disk
