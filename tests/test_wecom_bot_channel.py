@@ -135,3 +135,36 @@ async def test_a_refused_secret_is_logged_and_frees_the_lease(settings, engine, 
     assert any("LIANDONG_WECOM_BOT_SECRET" in r.getMessage() for r in caplog.records)
     with unit_of_work(engine) as session:
         assert wecom_bot_lease.holder_of(session, BOT_ID, wall_clock()) is None
+
+
+async def test_callback_bodies_become_our_events():
+    from bot.channels.wecom_bot_inbound import event_event, message_event
+    from bot.core.types import EventKind
+    key = os.urandom(32)
+    files = {"u1": encrypt(b"%PDF-1.4 minutes", key)}
+
+    async def download(url: str) -> bytes:
+        if url not in files:
+            raise OSError("expired")
+        return files[url]
+
+    aeskey = base64.b64encode(key).decode()
+    head = {"msgid": "m1", "chattype": "single", "from": {"userid": "liulei"}}
+    pdf = await message_event({**head, "msgtype": "file",
+                               "file": {"url": "u1", "aeskey": aeskey}}, download)
+    assert pdf.kind == EventKind.DOCUMENT and await pdf.media[0].fetch() == b"%PDF-1.4 minutes"
+    gone = await message_event({**head, "msgtype": "image",
+                                "image": {"url": "u2", "aeskey": aeskey}}, download)
+    with pytest.raises(MediaError):  # the intake records the failure; the member is told
+        await gone.media[0].fetch()
+    words = await message_event({**head, "msgtype": "mixed", "mixed": {"msg_item": [
+        {"msgtype": "text", "text": {"content": "/whoami"}}]}}, download)
+    assert (words.kind, words.command, words.update_key) == (EventKind.COMMAND, "whoami",
+                                                             "msg:m1")
+    assert await message_event({**head, "chattype": "group", "msgtype": "text",
+                                "text": {"content": "hi"}}, download) is None
+    click, task_id = event_event({**head, "msgtype": "event", "event": {
+        "eventtype": "template_card_event",
+        "template_card_event": {"event_key": "n:ack:7", "task_id": "ld-1"}}})
+    assert (click.kind, click.payload, task_id) == (EventKind.BUTTON, "n:ack:7", "ld-1")
+    assert event_event({**head, "event": {"eventtype": "feedback_event"}}) == (None, None)
