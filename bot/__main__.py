@@ -157,6 +157,18 @@ def users_activate(phone: Phone):
     _finish(set_active(load_settings(), phone, True))
 
 
+@users_cli.command("not-written")
+def users_not_written():
+    """Who has not written to the WeCom AI bot yet (it can push only to those who have)."""
+    from bot.admin import office_engine, translator
+    from handlers.wecom_bot import not_written_text
+    from storage.db import unit_of_work
+
+    settings = load_settings()
+    with office_engine(settings) as engine, unit_of_work(engine) as session:
+        typer.echo(not_written_text(session, translator(settings)))
+
+
 @calendar_cli.callback(invoke_without_command=True)
 def calendar_years(ctx: typer.Context):
     """List the years whose holidays the bot knows, and where from (package or imported)."""

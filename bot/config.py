@@ -54,6 +54,32 @@ class Settings(BaseSettings):
     http_listen: str | None = None
     http_port: int | None = Field(default=None, ge=1, le=65535)
     wecom_callback_path: str = "/wecom/callback"
+    # WeCom AI bot (智能机器人) over its long connection; set the bot id to run on it
+    wecom_bot_id: str | None = None
+    wecom_bot_secret: SecretStr | None = None
+    wecom_bot_url: str = "wss://openws.work.weixin.qq.com"
+    wecom_bot_lease_seconds: float = Field(default=30, ge=3, le=600)  # a dead holder's time
+
+    @field_validator("wecom_bot_id", "wecom_bot_secret", mode="before")
+    @classmethod
+    def _wecom_bot_blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str | SecretStr) and not _plain(value).strip():
+            return None
+        return value
+
+    @field_validator("wecom_bot_url")
+    @classmethod
+    def _wecom_bot_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with wss:// (or ws:// for a local test server)")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _wecom_bot_complete(self) -> Settings:
+        if self.wecom_bot_id is not None and self.wecom_bot_secret is None:
+            raise ValueError("LIANDONG_WECOM_BOT_SECRET is required when "
+                             "LIANDONG_WECOM_BOT_ID is set")
+        return self
 
     @field_validator("wecom_corp_id", "wecom_agent_id", "wecom_secret", "wecom_token",
                      "wecom_aes_key", mode="before")

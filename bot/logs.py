@@ -63,7 +63,8 @@ def settings_secrets(settings: Settings) -> list[str]:
     if settings.database_url:
         found += _url_password(settings.database_url)
     found += [secret.get_secret_value() for secret in (
-        settings.wecom_secret, settings.wecom_token, settings.wecom_aes_key) if secret]
+        settings.wecom_secret, settings.wecom_token, settings.wecom_aes_key,
+        settings.wecom_bot_secret) if secret]
     return [secret for secret in found if secret]
 
 

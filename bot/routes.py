@@ -9,7 +9,7 @@ from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.newsurvey import NEW_SURVEY
 from bot.flows.notice import NOTICE
 from bot.flows.report import REPORT
-from handlers import adduser, deactivate, drafts, menu, onboarding
+from handlers import adduser, deactivate, drafts, menu, onboarding, wecom_bot
 from handlers.briefing import command as briefing
 from handlers.cases import (
     action_flows,
@@ -61,6 +61,7 @@ def register_routes(router: Router) -> None:
     router.button("n", notice_buttons.on_button)
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("deactivate", deactivate.begin, Role.STAFF, help_key="help.deactivate")
+    router.command("notwritten", wecom_bot.not_written, Role.STAFF, help_key="help.notwritten")
     router.button("u", deactivate.on_button, Role.STAFF)
     router.command("cancel", drafts.cancel, help_key="help.cancel")
     router.button("dr", drafts.on_button)

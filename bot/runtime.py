@@ -40,7 +40,8 @@ def run_bot(settings: Settings, demo_if_empty: bool) -> None:
 
 
 def _run(settings: Settings, demo_if_empty: bool) -> None:
-    console = settings.telegram_token is None and settings.wecom_corp_id is None
+    console = settings.telegram_token is None and settings.wecom_corp_id is None \
+        and settings.wecom_bot_id is None
     check_data_dir(settings.data_dir)
     configure_logging(settings.log_level, settings.data_dir / "console.log" if console else None,
                       settings_secrets(settings))
@@ -95,7 +96,7 @@ async def run_channels(app: App, calendar_gaps: Sequence[int] = ()) -> None:
 
 def messenger_channels(app: App) -> list:
     """The channels the settings ask for: Telegram when it has a token, WeCom when it has a
-    corp id.
+    corp id, the WeCom AI bot when it has a bot id.
     """
     channels = []
     if app.settings.telegram_token is not None:
@@ -104,6 +105,9 @@ def messenger_channels(app: App) -> list:
     if app.settings.wecom_corp_id is not None:
         from bot.channels.wecom import WeComChannel
         channels.append(WeComChannel(app))
+    if app.settings.wecom_bot_id is not None:
+        from bot.channels.wecom_bot import WeComBotChannel
+        channels.append(WeComBotChannel(app))
     return channels
 
 

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 import storage.case_models
 import storage.notice_models
 import storage.survey_models
+import storage.wecom_bot_lease
 import storage.work_calendar  # noqa: F401  (registers case, notice, calendar tables for TRUNCATE)
 from bot.app import App, build_app
 from bot.config import Settings
@@ -28,7 +29,7 @@ from tests.support import (
     with_search_path,
 )
 
-pytest_plugins = ["tests.telegram_support", "tests.wecom_support"]
+pytest_plugins = ["tests.telegram_support", "tests.wecom_support", "tests.wecom_bot_support"]
 
 # Monday 2026-11-23, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -8,6 +8,7 @@ import storage.case_models
 import storage.models
 import storage.notice_models
 import storage.survey_models
+import storage.wecom_bot_lease
 import storage.work_calendar  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
