@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from schedules.activities import run_event_reminders
 from schedules.cleanup import sweep_files
 from schedules.drafts import run_draft_sweep
 from schedules.escalation import run_escalation
@@ -21,6 +22,7 @@ from schedules.workdays import REFRESH_MINUTES, refresh_default_calendar
 MISFIRE_GRACE_SECONDS = 3600
 SWEEP_MINUTES = 30
 NOTICE_SWEEP_MINUTES = 10
+EVENT_SWEEP_MINUTES = 5
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +65,9 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
                       next_run_time=first)
     reping = guarded("notice_reping", lambda: run_notice_reping(app.engine, app.services))
     scheduler.add_job(reping, IntervalTrigger(minutes=NOTICE_SWEEP_MINUTES), id="notice_reping")
+    scheduler.add_job(guarded("event_reminders", lambda: run_event_reminders(
+        app.engine, app.services)), IntervalTrigger(minutes=EVENT_SWEEP_MINUTES),
+        id="event_reminders", next_run_time=first)
     scheduler.add_job(guarded("calendar_refresh", lambda: refresh_default_calendar(app.engine)),
                       IntervalTrigger(minutes=REFRESH_MINUTES), id="calendar_refresh")
     return scheduler

@@ -1,0 +1,91 @@
+"""The one-step dialogs of activities: a leave's reason, a new time, a shared location for
+check-in. Each re-checks everything at the step (the activity may have changed meanwhile).
+"""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.dispatcher import Refusal
+from bot.core.types import EventKind, Reply
+from bot.flows.engine import StateMachine, typed_text
+from handlers.activities import answers, checkin, pushes, render
+from handlers.activities.access import may_manage
+from handlers.activities.times import parse_moment
+from storage import activities, conversations
+from storage.activity_models import Activity, ActivityState, Answer
+from storage.models import Conversation
+
+MIN_REASON, MAX_REASON = 2, 200
+
+
+def _activity(ctx: Context, conversation: Conversation) -> Activity:
+    activity = ctx.session.get(Activity, conversation.data["activity"])
+    if activity is None or activity.state == ActivityState.CANCELLED:
+        raise Refusal("events.is_cancelled", number=conversation.data["activity"])
+    return activity
+
+
+def _finish(ctx: Context, conversation: Conversation, machine: StateMachine, trigger: str):
+    conversation.state = machine.move(conversation.state, trigger)
+    conversations.finish(ctx.session, ctx.person.id)
+
+
+async def leave_step(ctx: Context, conversation: Conversation,
+                     machine: StateMachine) -> list[Reply]:
+    """The typed reason for a leave (请假)."""
+    activity = _activity(ctx, conversation)
+    text = typed_text(ctx.event)
+    if not text or not MIN_REASON <= len(text) <= MAX_REASON:
+        return [Reply(ctx.t("events.reason_length", min=MIN_REASON, max=MAX_REASON))]
+    row = activities.answer_of(ctx.session, activity.id, ctx.person.id)
+    if row is None:
+        raise Refusal("common.not_allowed")
+    answers.step_back(ctx, activity, row, Answer.LEAVE, reason=text)
+    _finish(ctx, conversation, machine, "gave")
+    return [Reply(ctx.t("events.leave_taken", number=activity.id, title=activity.title,
+                        reason=text))]
+
+
+async def move_step(ctx: Context, conversation: Conversation,
+                    machine: StateMachine) -> list[Reply]:
+    """A new start (the length stays): everyone invited is told, old reminders never go out."""
+    activity = _activity(ctx, conversation)
+    if not may_manage(ctx, activity):
+        raise Refusal("common.not_allowed")
+    zone = ctx.services.settings.tz
+    text = typed_text(ctx.event)
+    start = parse_moment(text, ctx.now.astimezone(zone).date(), zone) if text else None
+    if start is None:
+        return [Reply(ctx.t("events.time_unreadable"))]
+    if start <= ctx.now:
+        return [Reply(ctx.t("events.start_past"))]
+    length = activity.end_at - activity.start_at
+    if not activities.move(ctx.session, activity.id, conversation.data["version"], start,
+                           start + length):
+        raise Refusal("events.changed", number=activity.id)
+    activity = ctx.session.get(Activity, activity.id)
+    dropped = activities.cancel_pending_reminders(ctx.session, activity.id)
+    told = pushes.moved(ctx.session, ctx.services, activity)
+    ctx.audit("event.moved", subject_type="activity", subject_id=activity.id,
+              note=f"{start.isoformat()} told {told}, reminders dropped {dropped}")
+    _finish(ctx, conversation, machine, "moved")
+    return [Reply(ctx.t("events.moved", number=activity.id, count=told,
+                        when=render.span(ctx.t, activity, zone)))]
+
+
+async def checkin_step(ctx: Context, conversation: Conversation,
+                       machine: StateMachine) -> list[Reply]:
+    """The location shared for a check-in."""
+    activity = _activity(ctx, conversation)
+    event = ctx.event
+    if event.kind is not EventKind.LOCATION or not (event.location and event.location.valid):
+        return [Reply(ctx.t("events.ask_location", number=activity.id))]
+    row = activities.answer_of(ctx.session, activity.id, ctx.person.id)
+    if row is None:
+        raise Refusal("common.not_allowed")
+    problem = checkin.problem(ctx, activity, row)
+    if problem:
+        raise Refusal(problem, number=activity.id)
+    replies = checkin.record(ctx, activity, row, event.location)
+    _finish(ctx, conversation, machine, "arrived")
+    return replies
