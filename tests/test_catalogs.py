@@ -17,10 +17,10 @@ from bot.core.types import Event
 from bot.flows.adduser import ADD_PERSON
 from bot.i18n import LOCALES_DIR, PLACEHOLDER, Catalogs
 from bot.routes import register_routes
-from handlers.cases import action_flows, actions, case_export, extensions, photos, render
 from handlers.activities import compose as event_compose
 from handlers.activities import render as event_render
 from handlers.activities import roster as event_roster
+from handlers.cases import action_flows, actions, case_export, extensions, photos, render
 from handlers.notices import compose as notice_compose
 from storage import roster_read
 from storage.activity_models import ActivityKind, Answer

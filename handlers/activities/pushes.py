@@ -39,7 +39,8 @@ def invite_all(session: Session, services: Services, activity: Activity) -> int:
 def nudge(session: Session, services: Services, activity: Activity, day: str) -> int:
     """Remind those who have not answered (once a day each); rows added."""
     organiser, zone = organiser_of(session, activity), services.settings.tz
-    people = activities.people_with(session, activity.id, [Answer.NONE])
+    people = [p for p in activities.people_with(session, activity.id, [Answer.NONE])
+              if p[0] != activity.organiser_id]
     return fan_out(session, services, people,
                    lambda pid: f"{_prefix(activity)}nudge:{day}:{pid}",
                    lambda t: render.invitation(t, activity, zone, organiser), quiet=True)

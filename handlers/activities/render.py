@@ -45,7 +45,8 @@ def place(t: Translator, activity: Activity) -> str:
 
 def summary(t: Translator, activity: Activity, zone: tzinfo, organiser: str) -> str:
     """The activity in a few lines: kind, title, time, place, organiser, seats, cut-off."""
-    lines = [t("events.summary", number=activity.id, kind=kind_label(t, activity.kind),
+    number = f"#{activity.id} " if activity.id else ""  # a draft has no number yet
+    lines = [t("events.summary", number=number, kind=kind_label(t, activity.kind),
                title=activity.title, when=span(t, activity, zone), place=place(t, activity),
                organiser=organiser)]
     if activity.capacity is not None:

@@ -48,7 +48,7 @@ def _buttons(ctx: Context, activity: Activity, by_answer: dict) -> tuple:
     if activity.state == ActivityState.CANCELLED:
         return ()
     aid = activity.id
-    silent = len(by_answer[Answer.NONE])
+    silent = sum(1 for _, person in by_answer[Answer.NONE] if person.id != activity.organiser_id)
     rows = [[Button(ctx.t("events.nudge", count=silent), f"ev:nudge:{aid}")] if silent else [],
             [Button(ctx.t("events.move"), f"ev:mv:{aid}"),
              Button(ctx.t("events.cancel"), f"ev:cx:{aid}")]]
