@@ -27,13 +27,14 @@ def sign_up(ctx: Context, activity: Activity, row: ActivityAnswer) -> str | None
     """报名 / 参加: a seat if one is free, else the waitlist. None when nothing changed, else
     the new answer. Refused after the cut-off.
     """
-    if row.answer in HOLDING:
+    was = row.answer
+    if was in HOLDING:
         return None
     if ctx.now > cutoff(activity):
         raise Refusal("events.closed", number=activity.id)
     seated = activities.take_seat(ctx.session, activity.id)
     to = Answer.SIGNED_UP if seated else Answer.WAITLISTED
-    if not activities.set_answer(ctx.session, row.id, row.answer, ctx.now, to):
+    if not activities.set_answer(ctx.session, row.id, was, ctx.now, to):
         raise Refusal("events.changed", number=activity.id)
     ctx.audit(f"event.{to}", subject_type="activity", subject_id=activity.id)
     return to
@@ -44,17 +45,18 @@ def step_back(ctx: Context, activity: Activity, row: ActivityAnswer, to: str,
     """不参加 / 退出 / 请假: a held seat is freed (and offered on) before the cut-off; after it
     a withdrawal is recorded as late. None when nothing changed.
     """
-    if row.answer == to and to != Answer.LEAVE:
+    was = row.answer  # read once: a conditional update below expires the loaded row
+    if was == to and to != Answer.LEAVE:
         return None
-    late = row.answer == Answer.SIGNED_UP and ctx.now > cutoff(activity)
-    if to == Answer.DECLINED and row.answer in HOLDING:
+    late = was == Answer.SIGNED_UP and ctx.now > cutoff(activity)
+    if to == Answer.DECLINED and was in HOLDING:
         to = Answer.WITHDRAWN
-    if to == Answer.WITHDRAWN and row.answer not in HOLDING:
+    if to == Answer.WITHDRAWN and was not in HOLDING:
         return None
-    if not activities.set_answer(ctx.session, row.id, row.answer, ctx.now, to, reason=reason,
+    if not activities.set_answer(ctx.session, row.id, was, ctx.now, to, reason=reason,
                                  late=late):
         raise Refusal("events.changed", number=activity.id)
-    if row.answer == Answer.SIGNED_UP:
+    if was == Answer.SIGNED_UP:
         activities.free_seat(ctx.session, activity.id)
         if not late:
             promote(ctx, activity)
