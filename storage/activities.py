@@ -203,7 +203,9 @@ def cancel_pending_reminders(session: Session, activity_id: int) -> int:
 
 def check_in(session: Session, answer_id: int, now: datetime, marked_by: int | None) -> bool:
     """Record attendance once (conditional on not yet checked in); True when recorded now."""
-    return session.execute(update(ActivityAnswer).where(
+    recorded = session.execute(update(ActivityAnswer).where(
         ActivityAnswer.id == answer_id, ActivityAnswer.checked_in_at.is_(None)).values(
         checked_in_at=now, marked_by=marked_by)
         .execution_options(synchronize_session=False)).rowcount == 1
+    session.expire_all()
+    return recorded
