@@ -128,6 +128,15 @@ def export_cases(out: ExportFile):
     typer.echo(export_cases_file(load_settings(), out))
 
 
+@export_cli.command("duty")
+def export_duty(out: ExportFile, year: Annotated[int, typer.Option(
+        "--year", help="The calendar year, e.g. 2026.", min=2000, max=2100)]):
+    """Write the duty record (履职档案) of a year: one row per delegate, a sheet per group."""
+    from bot.admin import export_duty_file
+
+    typer.echo(export_duty_file(load_settings(), year, out))
+
+
 @users_cli.callback(invoke_without_command=True)
 def users(ctx: typer.Context):
     """List everyone: level, roles, groups (and which they lead), departments, binding."""

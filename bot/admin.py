@@ -174,6 +174,22 @@ def export_cases_file(settings: Settings, out: Path) -> str:
     return f"{count} cases written to {out}"
 
 
+def export_duty_file(settings: Settings, year: int, out: Path) -> str:
+    """Write the duty record of `year` to `out` (an .xlsx file); say how many and where."""
+    from handlers.activities.duty_export import export_duty
+
+    if out.suffix.lower() != ".xlsx":
+        out = out.with_suffix(".xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    engine = ready_engine(settings)
+    try:
+        with unit_of_work(engine, read_only=True) as session:
+            count = export_duty(session, out, year, Clock().now(), settings.tz, settings.locale)
+    finally:
+        engine.dispose()
+    return f"{count} delegates written to {out}"
+
+
 def import_calendar_file(settings: Settings, path: Path) -> Outcome:
     """`liandong calendar import FILE`: one year's holiday schedule, all or nothing."""
     from bot.calendar_cli import import_calendar

@@ -12,6 +12,7 @@ from handlers import adduser, deactivate, drafts, menu, onboarding
 from handlers.activities import buttons as event_buttons
 from handlers.activities import compose as event_compose
 from handlers.activities import dialogs as event_dialogs
+from handlers.activities import duty as event_duty
 from handlers.activities import views as event_views
 from handlers.cases import (
     action_flows,
@@ -61,7 +62,9 @@ def register_routes(router: Router) -> None:
     router.command("agenda", event_views.agenda, help_key="help.agenda")
     router.command("roster", event_views.roster_command, Role.SQUAD_LEADER, Role.STAFF,
                    help_key="help.roster")
+    router.command("mystats", event_duty.mystats, help_key="help.mystats")
     router.button("ev", event_buttons.on_button)
+    router.button("duty", event_duty.group_table, Role.SQUAD_LEADER, Role.STAFF)
     router.flow(NEW_EVENT, event_compose.step)
     router.flow(LEAVE, event_dialogs.leave_step)
     router.flow(MOVE, event_dialogs.move_step)

@@ -18,6 +18,7 @@ from bot.flows.adduser import ADD_PERSON
 from bot.i18n import LOCALES_DIR, PLACEHOLDER, Catalogs
 from bot.routes import register_routes
 from handlers.activities import compose as event_compose
+from handlers.activities import duty_export
 from handlers.activities import render as event_render
 from handlers.activities import roster as event_roster
 from handlers.cases import action_flows, actions, case_export, extensions, photos, render
@@ -304,6 +305,7 @@ def _known_families() -> dict[str, list[str]]:
         "events.weekday.{}": [f"events.weekday.{d}" for d in range(7)],
         "events.roster.{}": [f"events.roster.{a}" for a in event_roster.ORDER],
         "events.short.{}": [f"events.short.{a.value}" for a in Answer],
+        "events.duty.col.{}": [f"events.duty.col.{c}" for c in duty_export.COLUMN_NAMES],
     }
 
 
