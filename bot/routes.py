@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.router import Router
-from bot.flows.activity import CHECK_IN, LEAVE, MOVE, NEW_EVENT
+from bot.flows.activity import CHECK_IN, LEAVE, MOVE, NEW_EVENT, WORK_LOG
 from bot.flows.adduser import ADD_PERSON
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
 from bot.flows.notice import NOTICE
@@ -14,6 +14,7 @@ from handlers.activities import compose as event_compose
 from handlers.activities import dialogs as event_dialogs
 from handlers.activities import duty as event_duty
 from handlers.activities import views as event_views
+from handlers.activities import worklog as event_worklog
 from handlers.cases import (
     action_flows,
     actions,
@@ -69,6 +70,7 @@ def register_routes(router: Router) -> None:
     router.flow(LEAVE, event_dialogs.leave_step)
     router.flow(MOVE, event_dialogs.move_step)
     router.flow(CHECK_IN, event_dialogs.checkin_step)
+    router.flow(WORK_LOG, event_worklog.step, event_worklog.media_room)
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("deactivate", deactivate.begin, Role.STAFF, help_key="help.deactivate")
     router.button("u", deactivate.on_button, Role.STAFF)

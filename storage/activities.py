@@ -5,7 +5,7 @@ updates, rosters, agendas, moves and cancellations.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, literal, or_, update
 from sqlmodel import Session, select
@@ -209,3 +209,49 @@ def check_in(session: Session, answer_id: int, now: datetime, marked_by: int | N
         .execution_options(synchronize_session=False)).rowcount == 1
     session.expire_all()
     return recorded
+
+
+def log_of(session: Session, activity_id: int):
+    """The work log of an activity and its photos (None, [] when there is none)."""
+    from storage.activity_models import ActivityLog, ActivityLogPhoto
+
+    log = session.get(ActivityLog, activity_id)
+    photos = list(session.exec(select(ActivityLogPhoto).where(
+        ActivityLogPhoto.activity_id == activity_id).order_by(ActivityLogPhoto.position)).all())
+    return log, photos
+
+
+def write_log(session: Session, activity_id: int, author_id: int, text: str,
+              photos: Sequence[Sequence[str]], now: datetime) -> bool:
+    """Store the work log once (insert-if-absent on its key); True when this call wrote it."""
+    from storage.activity_models import ActivityLog, ActivityLogPhoto
+
+    added = session.execute(_insert_ignore(session, ActivityLog).values(
+        activity_id=activity_id, author_id=author_id, text=text, created_at=now)).rowcount
+    if added != 1:
+        return False
+    session.add_all([ActivityLogPhoto(activity_id=activity_id, sha256=sha, ext=ext, position=n)
+                     for n, (sha, ext, *_) in enumerate(photos)])
+    return True
+
+
+def _insert_ignore(session: Session, model):
+    from storage.outbox import INSERTS
+
+    return INSERTS[session.get_bind().dialect.name](model.__table__).on_conflict_do_nothing()
+
+
+def found_during(session: Session, activity: Activity, before: timedelta,
+                 after: timedelta) -> list:
+    """Cases reported by people checked in to the activity, within its window (from `before`
+    the start to `after` the end), oldest first.
+    """
+    from storage.case_models import Case, CaseReporter
+
+    came = select(ActivityAnswer.person_id).where(
+        ActivityAnswer.activity_id == activity.id, ActivityAnswer.checked_in_at.is_not(None))
+    return list(session.exec(select(Case).join(CaseReporter, CaseReporter.case_id == Case.id)
+                             .where(CaseReporter.person_id.in_(came),
+                                    Case.created_at >= activity.start_at - before,
+                                    Case.created_at <= activity.end_at + after)
+                             .distinct().order_by(Case.created_at, Case.id)).all())

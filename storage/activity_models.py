@@ -100,3 +100,25 @@ class ActivityAnswer(SQLModel, table=True):
     answered_at: datetime | None = None
     checked_in_at: datetime | None = None
     marked_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ActivityLog(SQLModel, table=True):
+    """The work log (工作日志) the organiser writes after the activity; one per activity.
+    Attendance is not typed: it is read from the answers when the log is shown.
+    """
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="person.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+
+
+class ActivityLogPhoto(SQLModel, table=True):
+    """A photo of a work log, stored content-addressed in the media store."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activitylog.activity_id", index=True,
+                             ondelete="CASCADE")
+    sha256: str = Field(max_length=64)
+    ext: str = Field(max_length=8)
+    position: int = Field(default=0)

@@ -52,3 +52,11 @@ CHECK_IN = FlowSpec(
     transitions=(("arrived", "where", "done"),),
     initial="where",
 )
+
+WORK_LOG = FlowSpec(
+    name="eventlog",
+    states=("text", "photos", "done"),
+    transitions=(("wrote", "text", "photos"), ("finished", "photos", "done")),
+    initial="text",
+    roles=frozenset({Role.SQUAD_LEADER, Role.STAFF}),
+)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
 from bot.flows.activity import CHECK_IN, LEAVE, MOVE
-from handlers.activities import answers, checkin, pushes, render, roster
+from handlers.activities import answers, checkin, pushes, render, roster, worklog
 from handlers.activities.access import load, may_manage
 from handlers.drafts import start_flow
 from storage import activities
 from storage.activity_models import MEETINGS, Activity, ActivityState, Answer
 
-ANSWERING = ("yes", "no", "leave", "ci", "show")
+ANSWERING = ("yes", "no", "leave", "ci", "show", "logv")
 
 
 async def on_button(ctx: Context) -> list[Reply]:
@@ -156,6 +156,18 @@ async def _mark(ctx: Context, activity: Activity, arg: str) -> list[Reply]:
     return checkin.mark(ctx, activity, arg)
 
 
+async def _write_log(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+    return worklog.begin(ctx, activity)
+
+
+async def _view_log(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+    """The work log, for the invited, the organiser and staff."""
+    if activities.answer_of(ctx.session, activity.id, ctx.person.id) is None and \
+            not may_manage(ctx, activity):
+        return _denied(ctx, activity, "logv")
+    return worklog.view(ctx, activity)
+
+
 HANDLERS = {"yes": _yes, "no": _no, "leave": _leave, "show": _show, "ci": _check_in,
             "roster": _roster, "nudge": _nudge, "cx": _ask_cancel, "cxy": _cancel,
-            "mv": _ask_move, "mark": _mark}
+            "mv": _ask_move, "mark": _mark, "log": _write_log, "logv": _view_log}

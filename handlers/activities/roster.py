@@ -45,13 +45,17 @@ def view(ctx: Context, activity: Activity, edit: bool = False) -> list[Reply]:
 
 
 def _buttons(ctx: Context, activity: Activity, by_answer: dict) -> tuple:
+    """Before the end: nudge, move, cancel; from an hour before the start: marks by hand;
+    after the end: the work log.
+    """
     if activity.state == ActivityState.CANCELLED:
         return ()
-    aid = activity.id
+    aid, over = activity.id, ctx.now >= activity.end_at
     silent = sum(1 for _, person in by_answer[Answer.NONE] if person.id != activity.organiser_id)
-    rows = [[Button(ctx.t("events.nudge", count=silent), f"ev:nudge:{aid}")] if silent else [],
-            [Button(ctx.t("events.move"), f"ev:mv:{aid}"),
-             Button(ctx.t("events.cancel"), f"ev:cx:{aid}")]]
+    rows = [[Button(ctx.t("events.log_button"), f"ev:log:{aid}")]] if over else [
+        [Button(ctx.t("events.nudge", count=silent), f"ev:nudge:{aid}")] if silent else [],
+        [Button(ctx.t("events.move"), f"ev:mv:{aid}"),
+         Button(ctx.t("events.cancel"), f"ev:cx:{aid}")]]
     if ctx.now >= activity.start_at - OPENS_BEFORE:
         absent = [person for row, person in by_answer[Answer.SIGNED_UP]
                   if row.checked_in_at is None][:MARK_BUTTONS]

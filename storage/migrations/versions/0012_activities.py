@@ -77,9 +77,34 @@ def upgrade() -> None:
         sa.UniqueConstraint('activity_id', 'person_id'),
     )
     op.create_index('ix_activityanswer_person', 'activityanswer', ['person_id'], unique=False)
+    op.create_table(
+        'activitylog',
+        sa.Column('activity_id', sa.Integer(), nullable=False),
+        sa.Column('author_id', sa.Integer(), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('created_at', UTC_TIME(), nullable=False),
+        sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['author_id'], ['person.id'], ),
+        sa.PrimaryKeyConstraint('activity_id'),
+    )
+    op.create_table(
+        'activitylogphoto',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('activity_id', sa.Integer(), nullable=False),
+        sa.Column('sha256', TEXT(length=64), nullable=False),
+        sa.Column('ext', TEXT(length=8), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['activity_id'], ['activitylog.activity_id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(op.f('ix_activitylogphoto_activity_id'), 'activitylogphoto', ['activity_id'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_activitylogphoto_activity_id'), table_name='activitylogphoto')
+    op.drop_table('activitylogphoto')
+    op.drop_table('activitylog')
     op.drop_index('ix_activityanswer_person', table_name='activityanswer')
     op.drop_table('activityanswer')
     op.drop_index(op.f('ix_activityinvite_activity_id'), table_name='activityinvite')
