@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.demo_activities import load_demo_activities
 from bot.demo_cases import load_demo_cases
 from bot.i18n import Catalogs, Translator
 from storage.db import make_engine, unit_of_work
@@ -86,6 +87,7 @@ def load_demo_county(settings: Settings, engine: Engine | None = None) -> Outcom
             if loaded:
                 media = MediaStore(settings.media_dir, settings.max_photo_bytes)
                 load_demo_cases(session, now, settings.tz, media)
+                load_demo_activities(session, now, settings.tz, media)
     return Outcome(True, t("demo.loaded" if loaded else "demo.already"))
 
 
