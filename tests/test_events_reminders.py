@@ -131,3 +131,9 @@ async def test_reminders_wait_out_quiet_hours_and_are_skipped_past_the_start(app
 
 def test_the_scheduler_runs_the_reminder_sweep(app):
     assert "event_reminders" in {job.id for job in build_scheduler(app).get_jobs()}
+
+
+async def test_an_activity_an_hour_away_gets_only_the_two_hour_reminder(app, cast, clock):
+    act, _ = await _two_signed_up(app, cast, sh(23, 11, 0), 8251)  # the clock stands at 10:00
+    assert run_event_reminders(app.engine, app.services) == 2
+    assert all(":120:" in key for key in _reminded(app.engine, act.id))
