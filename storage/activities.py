@@ -147,14 +147,20 @@ def invited_between(session: Session, person_id: int, since: datetime,
                     until: datetime | None = None) -> list[tuple[Activity, ActivityAnswer]]:
     """The standing activities this person is invited to that end after `since` (and start
     before `until`), soonest first.
+
+    The person's answers are read first, by their index: joined in one query, SQLite's planner
+    prefers the activities' time index and scans every activity of the period.
     """
-    query = select(Activity, ActivityAnswer).join(
-        ActivityAnswer, ActivityAnswer.activity_id == Activity.id).where(
-        ActivityAnswer.person_id == person_id, Activity.state == ActivityState.ACTIVE,
-        Activity.end_at > since)
+    mine = {row.activity_id: row for row in session.exec(select(ActivityAnswer).where(
+        ActivityAnswer.person_id == person_id)).all()}
+    if not mine:
+        return []
+    query = select(Activity).where(Activity.id.in_(list(mine)),
+                                   Activity.state == ActivityState.ACTIVE, Activity.end_at > since)
     if until is not None:
         query = query.where(Activity.start_at < until)
-    return list(session.exec(query.order_by(Activity.start_at, Activity.id)).all())
+    found = session.exec(query.order_by(Activity.start_at, Activity.id)).all()
+    return [(activity, mine[activity.id]) for activity in found]
 
 
 def organised_since(session: Session, person_id: int, since: datetime) -> list[Activity]:
