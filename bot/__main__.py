@@ -26,6 +26,8 @@ cli.add_typer(roster_cli, name="roster")
 cli.add_typer(export_cli, name="export")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(calendar_cli, name="calendar")
+events_cli = typer.Typer(help="Activities (视察, 座谈会, 培训 …).", **PLAIN)
+cli.add_typer(events_cli, name="events")
 
 
 def load_settings() -> Settings:
@@ -135,6 +137,16 @@ def export_duty(out: ExportFile, year: Annotated[int, typer.Option(
     from bot.admin import export_duty_file
 
     typer.echo(export_duty_file(load_settings(), year, out))
+
+
+@events_cli.command("import")
+def import_events(file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True, metavar="FILE",
+        help="The .xlsx (or .csv) sheet of activities.")]):
+    """Create activities from an .xlsx (or .csv) sheet, all or nothing; bad rows are listed."""
+    from bot.admin import import_events_file
+
+    _finish(import_events_file(load_settings(), file))
 
 
 @users_cli.callback(invoke_without_command=True)

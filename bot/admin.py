@@ -192,6 +192,28 @@ def export_duty_file(settings: Settings, year: int, out: Path) -> str:
     return f"{count} delegates written to {out}"
 
 
+def import_events_file(settings: Settings, path: Path) -> Outcome:
+    """`liandong events import FILE`: activities from a sheet, all or nothing; bad rows named."""
+    from bot.core.context import Services
+    from bot.roster_report import describe, describe_row
+    from handlers.activities.importing import import_activities
+
+    t = translator(settings)
+    services = Services(settings, Catalogs(settings.locale), Clock())
+    with office_engine(settings) as engine:
+        try:
+            with unit_of_work(engine) as session:
+                count = import_activities(session, services, path)
+        except RosterFileError as error:
+            return Outcome(False, "\n".join([t("events.import.file_rejected", file=path.name)]
+                                            + ["  " + describe(t, p) for p in error.problems]))
+        except RosterError as error:
+            return Outcome(False, "\n".join(
+                [t("events.import.rejected", file=path.name, count=len(error.problems))]
+                + ["  " + describe_row(t, row) for row in error.problems]))
+    return Outcome(True, t("events.import.done", file=path.name, count=count))
+
+
 def import_calendar_file(settings: Settings, path: Path) -> Outcome:
     """`liandong calendar import FILE`: one year's holiday schedule, all or nothing."""
     from bot.calendar_cli import import_calendar
