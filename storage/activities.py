@@ -233,8 +233,9 @@ def write_log(session: Session, activity_id: int, author_id: int, text: str,
     from storage.activity_models import ActivityLog, ActivityLogPhoto
 
     added = session.execute(_insert_ignore(session, ActivityLog).values(
-        activity_id=activity_id, author_id=author_id, text=text, created_at=now)).rowcount
-    if added != 1:
+        activity_id=activity_id, author_id=author_id, text=text, created_at=now)
+        .returning(ActivityLog.__table__.c.activity_id)).all()
+    if len(added) != 1:
         return False
     session.add_all([ActivityLogPhoto(activity_id=activity_id, sha256=sha, ext=ext, position=n)
                      for n, (sha, ext, *_) in enumerate(photos)])
