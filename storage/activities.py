@@ -262,3 +262,27 @@ def found_during(session: Session, activity: Activity, before: timedelta,
                                     Case.created_at >= activity.start_at - before,
                                     Case.created_at <= activity.end_at + after)
                              .distinct().order_by(Case.created_at, Case.id)).all())
+
+
+def hold_invitations(session: Session, activity_id: int, until: datetime) -> int:
+    """Unsent invitations of an activity wait until `until`; how many."""
+    return session.execute(update(OutboxMessage).where(
+        OutboxMessage.dedupe_key.startswith(f"{key_prefix(activity_id)}invite:"),
+        OutboxMessage.status == OutboxStatus.PENDING).values(not_before=until)
+        .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def rest_of_series(session: Session, activity: Activity) -> list[Activity]:
+    """This occurrence and the standing ones after it (just this one outside a series)."""
+    if activity.series_id is None:
+        return [activity]
+    return list(session.exec(select(Activity).where(
+        Activity.series_id == activity.series_id, Activity.state == ActivityState.ACTIVE,
+        Activity.start_at >= activity.start_at).order_by(Activity.start_at)).all())
+
+
+def series_position(session: Session, activity: Activity) -> tuple[int, int]:
+    """(which occurrence, of how many) of its series."""
+    starts = list(session.exec(select(Activity.start_at).where(
+        Activity.series_id == activity.series_id).order_by(Activity.start_at)).all())
+    return starts.index(activity.start_at) + 1, len(starts)

@@ -66,6 +66,7 @@ class Activity(SQLModel, table=True):
     notes: str = Field(default="", sa_column=Column(Text, nullable=False))
     state: str = Field(default=ActivityState.ACTIVE, max_length=10)
     version: int = Field(default=1)
+    series_id: int | None = Field(default=None, index=True)  # the first occurrence's id
     created_at: datetime
 
 

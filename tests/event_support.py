@@ -29,7 +29,8 @@ def event_cast(engine: Engine) -> EventCast:
 async def create_by_dialog(dialog: Dialog, *, kind: str = "视察", title: str = "河道整治现场视察",
                            start: str = "11月25日 09:30", end: str = "11:30",
                            place: str = "青石镇河道", capacity: str | None = None,
-                           deadline: str | None = None, groups: tuple[str, ...] = ()) -> None:
+                           deadline: str | None = None, repeat: str | None = None,
+                           groups: tuple[str, ...] = ()) -> None:
     """/newevent through every step to the preview (the first offered group when none named)."""
     await dialog.send("/newevent")
     await dialog.press(kind)
@@ -45,6 +46,10 @@ async def create_by_dialog(dialog: Dialog, *, kind: str = "视察", title: str =
         await dialog.press("f:newevent:deadline:none")
     else:
         await dialog.send(deadline)
+    if repeat is None:
+        await dialog.press("f:newevent:repeat:none")
+    else:
+        await dialog.send(repeat)
     for name in groups or (dialog.labels()[0],):
         await dialog.press(name)
     await dialog.press("f:newevent:groups:done")

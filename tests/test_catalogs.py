@@ -21,6 +21,7 @@ from handlers.activities import compose as event_compose
 from handlers.activities import duty_export
 from handlers.activities import render as event_render
 from handlers.activities import roster as event_roster
+from handlers.activities import series as event_series
 from handlers.cases import action_flows, actions, case_export, extensions, photos, render
 from handlers.notices import compose as notice_compose
 from storage import roster_read
@@ -305,6 +306,7 @@ def _known_families() -> dict[str, list[str]]:
         "events.weekday.{}": [f"events.weekday.{d}" for d in range(7)],
         "events.roster.{}": [f"events.roster.{a}" for a in event_roster.ORDER],
         "events.short.{}": [f"events.short.{a.value}" for a in Answer],
+        "events.every.{}": [f"events.every.{e}" for e in event_series.EVERY],
         "events.duty.col.{}": [f"events.duty.col.{c}" for c in duty_export.COLUMN_NAMES],
     }
 

@@ -92,6 +92,7 @@ async def test_a_leader_cannot_invite_a_group_they_do_not_lead(app, cast):
         await dialog.send(line)
     await dialog.press("不限")
     await dialog.press("不设截止")
+    await dialog.press("不重复")
     assert cast.other_group.name not in dialog.labels()
     await dialog.press(f"f:newevent:groups:g:{cast.other_group.id}")  # a forged choice
     assert zh(app)("events.group_not_yours") in dialog.text
@@ -125,6 +126,7 @@ async def test_text_where_a_button_is_expected_and_editing_from_the_preview(app,
         await dialog.send(line)
     await dialog.press("不限")
     await dialog.press("不设截止")
+    await dialog.press("不重复")
     await dialog.press(dialog.labels()[0])
     await dialog.press("选好了")
     await dialog.press("改时间")

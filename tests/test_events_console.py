@@ -10,7 +10,7 @@ LEADER, MEMBER = "13700000003", "13700000001"  # 彭梅春 leads 民生实事工
 async def test_a_leader_creates_an_activity_and_a_member_signs_up_on_the_console(app, demo):
     output = await run_lines(app, [
         f"/as {LEADER}", "/newevent", "1", "河道整治现场视察", "11月25日 09:30", "11:30",
-        "青石镇河道", "2人", "1", "1", "2", "1",
+        "青石镇河道", "2人", "1", "1", "1", "2", "1",
         f"/as {MEMBER}", "/events", "1", "1", "/agenda"])
     assert "> 1 → 视察" in output
     assert "✅ 活动 #1 已创建" in output

@@ -1,5 +1,6 @@
 """State tables of activities: `/newevent` (kind → title → start → end → place → capacity →
-deadline → groups → preview), a leave's reason, a new time.
+deadline → repeat → groups → preview), a leave's reason, a new time, a check-in's location, the
+work log.
 """
 
 from bot.flows.engine import FlowSpec
@@ -7,8 +8,8 @@ from storage.models import Role
 
 NEW_EVENT = FlowSpec(
     name="newevent",
-    states=("kind", "title", "start", "end", "place", "capacity", "deadline", "groups",
-            "preview", "done"),
+    states=("kind", "title", "start", "end", "place", "capacity", "deadline", "repeat",
+            "groups", "preview", "done"),
     transitions=(
         ("chose", "kind", "title"),
         ("titled", "title", "start"),
@@ -16,7 +17,8 @@ NEW_EVENT = FlowSpec(
         ("ended", "end", "place"),
         ("placed", "place", "capacity"),
         ("sized", "capacity", "deadline"),
-        ("dated", "deadline", "groups"),
+        ("dated", "deadline", "repeat"),
+        ("repeated", "repeat", "groups"),
         ("chosen", "groups", "preview"),
         ("edit_title", "preview", "title"),
         ("edit_start", "preview", "start"),

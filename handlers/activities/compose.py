@@ -11,7 +11,7 @@ from bot.core.numbers import parse_int
 from bot.core.types import Button, EventKind, Reply, button_rows
 from bot.flows.activity import NEW_EVENT
 from bot.flows.engine import button_value, flow_payload, typed_text
-from handlers.activities import render, send
+from handlers.activities import render, send, series
 from handlers.activities.times import parse_end, parse_moment
 from handlers.drafts import start_flow
 from handlers.form import Form, ask_again
@@ -130,6 +130,19 @@ async def _take_deadline(ctx: Context, conversation: Conversation):
     return "dated", []
 
 
+async def _take_repeat(ctx: Context, conversation: Conversation):
+    if button_value(ctx.event) == "none":
+        conversation.data["repeat"] = None
+        return "repeated", []
+    text = typed_text(ctx.event)
+    repeat = series.parse_repeat(text) if text else None
+    if repeat is None:
+        return _again(ctx, conversation, "events.repeat_unreadable", min=series.MIN_COUNT,
+                      max=series.MAX_COUNT)
+    conversation.data["repeat"] = repeat
+    return "repeated", []
+
+
 async def _take_groups(ctx: Context, conversation: Conversation):
     value, typed = button_value(ctx.event), typed_text(ctx.event)
     chosen = conversation.data["groups"]
@@ -167,7 +180,7 @@ async def _take_preview(ctx: Context, conversation: Conversation):
 
 TAKERS = {"kind": _take_kind, "title": _take_title, "start": _take_start, "end": _take_end,
           "place": _take_place, "capacity": _take_capacity, "deadline": _take_deadline,
-          "groups": _take_groups, "preview": _take_preview}
+          "repeat": _take_repeat, "groups": _take_groups, "preview": _take_preview}
 
 
 def _button(ctx: Context, state: str, key: str, value: str, **values) -> Button:
@@ -207,6 +220,9 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
     if state == "deadline":
         return Reply(ctx.t("events.ask_deadline"), button_rows(
             [_button(ctx, state, "events.no_deadline", "none")]))
+    if state == "repeat":
+        return Reply(ctx.t("events.ask_repeat", max=series.MAX_COUNT), button_rows(
+            [_button(ctx, state, "events.no_repeat", "none")]))
     if state not in ASKED:
         raise ValueError(f"no question for step {state}")
     return Reply(ctx.t(f"events.ask_{state}", min=MIN_TITLE, max=MAX_TITLE))
@@ -215,9 +231,14 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
 def _preview(ctx: Context, conversation: Conversation) -> Reply:
     draft = send.draft_activity(ctx, conversation.data)
     count = send.invitee_count(ctx, conversation.data["groups"])
-    text = ctx.t("events.preview", summary=render.summary(
-        ctx.t, draft, ctx.services.settings.tz, ctx.person.name),
-        groups=send.group_names(ctx, conversation.data["groups"]), count=count)
+    zone = ctx.services.settings.tz
+    text = ctx.t("events.preview", summary=render.summary(ctx.t, draft, zone, ctx.person.name),
+                 groups=send.group_names(ctx, conversation.data["groups"]), count=count)
+    repeat = conversation.data.get("repeat")
+    if repeat:
+        last = series.starts(draft.start_at, repeat, zone)[-1]
+        text += "\n" + ctx.t("events.repeat_line", rule=render.repeat_rule(ctx.t, repeat),
+                              count=repeat["count"], last=render.when(ctx.t, last, zone))
     return Reply(text, button_rows(
         [_button(ctx, "preview", "events.send", "send", count=count)],
         [_button(ctx, "preview", "events.edit_title", "edit_title"),

@@ -5,10 +5,12 @@ invitations, promotion from the waitlist, a new time, a cancellation, reminders,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlmodel import Session
 
 from bot.core.context import Services
+from bot.core.quiet import next_allowed
 from bot.core.types import Button, Reply, button_rows
 from handlers.activities import render
 from handlers.notices.pushes import fan_out
@@ -27,13 +29,21 @@ def _prefix(activity: Activity) -> str:
     return activities.key_prefix(activity.id)
 
 
-def invite_all(session: Session, services: Services, activity: Activity) -> int:
-    """The invitation to every active invited person but the organiser; rows added."""
+def invite_all(session: Session, services: Services, activity: Activity,
+               not_before: datetime | None = None) -> int:
+    """The invitation to every active invited person but the organiser, from `not_before`
+    (a later occurrence of a series: a week ahead) or now; rows added.
+    """
     organiser, zone = organiser_of(session, activity), services.settings.tz
     people = [p for p in activities.people_with(session, activity.id)
               if p[0] != activity.organiser_id]
-    return fan_out(session, services, people, lambda pid: f"{_prefix(activity)}invite:{pid}",
-                   lambda t: render.invitation(t, activity, zone, organiser), quiet=True)
+    added = fan_out(session, services, people, lambda pid: f"{_prefix(activity)}invite:{pid}",
+                    lambda t: render.invitation(t, activity, zone, organiser), quiet=True)
+    if not_before is not None and not_before > services.clock.utcnow():
+        settings = services.settings
+        activities.hold_invitations(session, activity.id, next_allowed(
+            not_before, settings.quiet_hours_start, settings.quiet_hours_end, zone))
+    return added
 
 
 def nudge(session: Session, services: Services, activity: Activity, day: str) -> int:

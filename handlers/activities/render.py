@@ -89,3 +89,8 @@ def invitation(t: Translator, activity: Activity, zone: tzinfo, organiser: str,
     line = answer_line(t, answer, position) if answer else ""
     buttons = answer_buttons(t, activity, answer.answer if answer else Answer.NONE)
     return Reply(f"{text}\n{line}" if line else text, buttons, edit=edit)
+
+
+def repeat_rule(t: Translator, repeat: dict) -> str:
+    """每周 / 每10天 / 每月."""
+    return t(f"events.every.{repeat['every']}", days=repeat["days"])

@@ -4,18 +4,20 @@ invite the groups' members and queue their invitations.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.core.context import Context
 from bot.core.types import Button, Reply, button_rows
-from handlers.activities import pushes
+from handlers.activities import pushes, series
 from handlers.notices.audience import may_use_group
 from storage import activities
 from storage.activity_models import Activity
 from storage.models import Conversation, Group, Membership, Person
+
+INVITE_AHEAD = timedelta(days=7)  # a later occurrence's invitation goes out a week before it
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -60,12 +62,33 @@ def send(ctx: Context, conversation: Conversation):
     if _moment(data["start"]) <= ctx.now:
         data["editing"] = True
         return "edit_start", [Reply(ctx.t("events.start_past"))]
-    activity = activities.create(ctx.session, ctx.now, organiser_id=ctx.person.id,
-                                 **fields_of(data))
-    invited = activities.invite_groups(ctx.session, activity, data["groups"])
-    pushes.invite_all(ctx.session, ctx.services, activity)
-    ctx.audit("event.created", subject_type="activity", subject_id=activity.id,
-              note=f"{activity.kind} {invited}")
-    return "send", [Reply(ctx.t("events.created", number=activity.id, count=invited),
-                          button_rows([Button(ctx.t("events.roster_button"),
-                                              f"ev:roster:{activity.id}")]))]
+    created = create_series(ctx, data)
+    first, invited = created[0]
+    ctx.audit("event.created", subject_type="activity", subject_id=first.id,
+              note=f"{first.kind} {invited} x{len(created)}")
+    key, values = ("events.created", {"number": first.id, "count": invited}) \
+        if len(created) == 1 else ("events.created_series", {
+            "count": len(created), "first": first.id, "people": invited})
+    return "send", [Reply(ctx.t(key, **values), button_rows(
+        [Button(ctx.t("events.roster_button"), f"ev:roster:{first.id}")]))]
+
+
+def create_series(ctx: Context, data: dict) -> list[tuple[Activity, int]]:
+    """The activity, or every occurrence of its series, each invited; (activity, invited)."""
+    fields = fields_of(data)
+    start, length = fields["start_at"], fields["end_at"] - fields["start_at"]
+    before = start - fields["signup_deadline"] if fields["signup_deadline"] else None
+    created, series_id = [], None
+    for moment in series.starts(start, data.get("repeat"), ctx.services.settings.tz):
+        fields.update(start_at=moment, end_at=moment + length,
+                      signup_deadline=moment - before if before is not None else None)
+        activity = activities.create(ctx.session, ctx.now, organiser_id=ctx.person.id,
+                                     series_id=series_id, **fields)
+        if data.get("repeat") and series_id is None:
+            series_id = activity.series_id = activity.id
+            ctx.session.add(activity)
+        invited = activities.invite_groups(ctx.session, activity, data["groups"])
+        pushes.invite_all(ctx.session, ctx.services, activity,
+                          not_before=moment - INVITE_AHEAD if created else None)
+        created.append((activity, invited))
+    return created

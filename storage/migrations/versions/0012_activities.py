@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column('notes', sa.Text(), nullable=False),
         sa.Column('state', TEXT(length=10), nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('series_id', sa.Integer(), nullable=True),
         sa.Column('created_at', UTC_TIME(), nullable=False),
         sa.ForeignKeyConstraint(['organiser_id'], ['person.id'], ),
         sa.PrimaryKeyConstraint('id'),
@@ -44,6 +45,7 @@ def upgrade() -> None:
     op.create_index('ix_activity_state_start', 'activity', ['state', 'start_at'], unique=False)
     op.create_index(op.f('ix_activity_organiser_id'), 'activity', ['organiser_id'],
                     unique=False)
+    op.create_index(op.f('ix_activity_series_id'), 'activity', ['series_id'], unique=False)
     op.create_table(
         'activityinvite',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -109,6 +111,7 @@ def downgrade() -> None:
     op.drop_table('activityanswer')
     op.drop_index(op.f('ix_activityinvite_activity_id'), table_name='activityinvite')
     op.drop_table('activityinvite')
+    op.drop_index(op.f('ix_activity_series_id'), table_name='activity')
     op.drop_index(op.f('ix_activity_organiser_id'), table_name='activity')
     op.drop_index('ix_activity_state_start', table_name='activity')
     op.drop_table('activity')
