@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, or_, update
+from sqlalchemy import delete, func, insert, literal, or_, update
 from sqlmodel import Session, select
 
 from storage.activity_models import (
@@ -185,21 +185,26 @@ def cancel(session: Session, activity_id: int) -> bool:
         .execution_options(synchronize_session=False)).rowcount == 1
 
 
-def move(session: Session, activity_id: int, version: int, start: datetime,
-         end: datetime) -> bool:
-    """Move a standing activity to a new time if it is still at `version`; True when moved."""
+def move(session: Session, activity_id: int, version: int, start: datetime, end: datetime,
+         deadline: datetime | None = None) -> bool:
+    """Move a standing activity (and its sign-up deadline) to a new time if it is still at
+    `version`; True when moved.
+    """
     moved = session.execute(update(Activity).where(
         Activity.id == activity_id, Activity.state == ActivityState.ACTIVE,
-        Activity.version == version).values(start_at=start, end_at=end,
+        Activity.version == version).values(start_at=start, end_at=end, signup_deadline=deadline,
                                             version=Activity.version + 1)
         .execution_options(synchronize_session=False)).rowcount == 1
     session.expire_all()
     return moved
 
 
-def cancel_pending_reminders(session: Session, activity_id: int) -> int:
-    """Unsent reminders of an activity (all computed for its old time) never go out; how many."""
-    prefix = f"{key_prefix(activity_id)}remind:"
+def cancel_pending_reminders(session: Session, activity_id: int,
+                             kind: str = "remind") -> int:
+    """Unsent reminders of an activity (all computed for its old time; or its unsent pushes of
+    another `kind`, such as invitations) never go out; how many.
+    """
+    prefix = f"{key_prefix(activity_id)}{kind}:"
     return session.execute(update(OutboxMessage).where(
         OutboxMessage.dedupe_key.startswith(prefix),
         OutboxMessage.status == OutboxStatus.PENDING).values(
@@ -286,3 +291,13 @@ def series_position(session: Session, activity: Activity) -> tuple[int, int]:
     starts = list(session.exec(select(Activity.start_at).where(
         Activity.series_id == activity.series_id).order_by(Activity.start_at)).all())
     return starts.index(activity.start_at) + 1, len(starts)
+
+
+def drop_pending(session: Session, activity_id: int, kind: str) -> int:
+    """Delete the unsent pushes of one kind (held invitations drawn with an old time), so they
+    can be queued again, drawn anew, under the same keys; how many.
+    """
+    return session.execute(delete(OutboxMessage).where(
+        OutboxMessage.dedupe_key.startswith(f"{key_prefix(activity_id)}{kind}:"),
+        OutboxMessage.status == OutboxStatus.PENDING)
+        .execution_options(synchronize_session=False)).rowcount or 0

@@ -130,25 +130,60 @@ async def _ask_cancel(ctx: Context, activity: Activity, _arg: str) -> list[Reply
                                Button(ctx.t("events.cancel_no"), f"ev:roster:{activity.id}")]))]
 
 
-async def _cancel(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
-    """Cancel once: those signed up are told, unsent reminders never go out."""
+def cancel_one(ctx: Context, activity: Activity) -> int | None:
+    """Cancel once: those signed up are told, unsent reminders and invitations never go out;
+    how many were told (None: it was cancelled already).
+    """
     if not activities.cancel(ctx.session, activity.id):
-        return [Reply(ctx.t("events.is_cancelled", number=activity.id), edit=True)]
+        return None
     ctx.session.refresh(activity)
-    dropped = activities.cancel_pending_reminders(ctx.session, activity.id)
+    dropped = sum(activities.cancel_pending_reminders(ctx.session, activity.id, kind)
+                  for kind in ("remind", "invite", "nudge"))
     told = pushes.cancelled(ctx.session, ctx.services, activity)
     ctx.audit("event.cancelled", subject_type="activity", subject_id=activity.id,
-              note=f"told {told}, reminders dropped {dropped}")
+              note=f"told {told}, unsent pushes dropped {dropped}")
+    return told
+
+
+async def _cancel(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+    told = cancel_one(ctx, activity)
+    if told is None:
+        return [Reply(ctx.t("events.is_cancelled", number=activity.id), edit=True)]
     return [Reply(ctx.t("events.cancelled", number=activity.id, count=told), edit=True)]
 
 
-async def _ask_move(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+async def _ask_cancel_series(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+    rest = activities.rest_of_series(ctx.session, activity)
+    if activity.state == ActivityState.CANCELLED or not rest:
+        return [Reply(ctx.t("events.is_cancelled", number=activity.id))]
+    return [Reply(ctx.t("events.cancel_series_confirm", number=activity.id,
+                        count=len(rest) - 1), button_rows(
+        [Button(ctx.t("events.cancel_yes"), f"ev:cxsy:{activity.id}"),
+         Button(ctx.t("events.cancel_no"), f"ev:roster:{activity.id}")]))]
+
+
+async def _cancel_series(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+    """This occurrence and every standing one after it."""
+    results = [cancel_one(ctx, each) for each in activities.rest_of_series(ctx.session, activity)]
+    done = [told for told in results if told is not None]
+    if not done:
+        return [Reply(ctx.t("events.is_cancelled", number=activity.id), edit=True)]
+    return [Reply(ctx.t("events.cancelled_series", count=len(done), people=sum(done)),
+                  edit=True)]
+
+
+async def _ask_move(ctx: Context, activity: Activity, arg: str) -> list[Reply]:
     if activity.state == ActivityState.CANCELLED:
         return [Reply(ctx.t("events.is_cancelled", number=activity.id))]
     start_flow(ctx, MOVE.name, MOVE.initial, {"activity": activity.id,
-                                              "version": activity.version})
+                                              "version": activity.version,
+                                              "series": arg == "series"})
     return [Reply(ctx.t("events.ask_new_start", number=activity.id,
                         when=render.span(ctx.t, activity, ctx.services.settings.tz)))]
+
+
+async def _ask_move_series(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
+    return await _ask_move(ctx, activity, "series")
 
 
 async def _mark(ctx: Context, activity: Activity, arg: str) -> list[Reply]:
@@ -170,4 +205,5 @@ async def _view_log(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:
 
 HANDLERS = {"yes": _yes, "no": _no, "leave": _leave, "show": _show, "ci": _check_in,
             "roster": _roster, "nudge": _nudge, "cx": _ask_cancel, "cxy": _cancel,
-            "mv": _ask_move, "mark": _mark, "log": _write_log, "logv": _view_log}
+            "mv": _ask_move, "mark": _mark, "cxs": _ask_cancel_series, "cxsy": _cancel_series,
+            "mvs": _ask_move_series, "log": _write_log, "logv": _view_log}

@@ -10,6 +10,7 @@ from bot.core.types import EventKind, Reply
 from bot.flows.engine import StateMachine, typed_text
 from handlers.activities import answers, checkin, pushes, render
 from handlers.activities.access import may_manage
+from handlers.activities.send import INVITE_AHEAD
 from handlers.activities.times import parse_moment
 from storage import activities, conversations
 from storage.activity_models import Activity, ActivityState, Answer
@@ -48,7 +49,9 @@ async def leave_step(ctx: Context, conversation: Conversation,
 
 async def move_step(ctx: Context, conversation: Conversation,
                     machine: StateMachine) -> list[Reply]:
-    """A new start (the length stays): everyone invited is told, old reminders never go out."""
+    """A new start (the length stays): everyone invited is told, old reminders never go out.
+    For the rest of a series every later occurrence moves by the same amount.
+    """
     activity = _activity(ctx, conversation)
     if not may_manage(ctx, activity):
         raise Refusal("common.not_allowed")
@@ -59,18 +62,36 @@ async def move_step(ctx: Context, conversation: Conversation,
         return [Reply(ctx.t("events.time_unreadable"))]
     if start <= ctx.now:
         return [Reply(ctx.t("events.start_past"))]
-    length = activity.end_at - activity.start_at
-    if not activities.move(ctx.session, activity.id, conversation.data["version"], start,
-                           start + length):
+    if activity.version != conversation.data["version"]:
         raise Refusal("events.changed", number=activity.id)
-    activity = ctx.session.get(Activity, activity.id)
-    dropped = activities.cancel_pending_reminders(ctx.session, activity.id)
-    told = pushes.moved(ctx.session, ctx.services, activity)
-    ctx.audit("event.moved", subject_type="activity", subject_id=activity.id,
-              note=f"{start.isoformat()} told {told}, reminders dropped {dropped}")
+    delta = start - activity.start_at
+    moving = activities.rest_of_series(ctx.session, activity) \
+        if conversation.data.get("series") else [activity]
+    told = sum(_move_one(ctx, each, delta) for each in moving)
     _finish(ctx, conversation, machine, "moved")
+    activity = ctx.session.get(Activity, activity.id)
+    if len(moving) > 1:
+        return [Reply(ctx.t("events.moved_series", count=len(moving), people=told,
+                            when=render.span(ctx.t, activity, zone)))]
     return [Reply(ctx.t("events.moved", number=activity.id, count=told,
                         when=render.span(ctx.t, activity, zone)))]
+
+
+def _move_one(ctx: Context, activity: Activity, delta) -> int:
+    """Move one activity by `delta` (conditional on the version read); how many were told."""
+    deadline = activity.signup_deadline + delta if activity.signup_deadline else None
+    if not activities.move(ctx.session, activity.id, activity.version,
+                           activity.start_at + delta, activity.end_at + delta, deadline):
+        raise Refusal("events.changed", number=activity.id)
+    moved = ctx.session.get(Activity, activity.id)
+    dropped = activities.cancel_pending_reminders(ctx.session, moved.id)
+    if activities.drop_pending(ctx.session, moved.id, "invite"):  # held, drawn with the old time
+        pushes.invite_all(ctx.session, ctx.services, moved,
+                          not_before=moved.start_at - INVITE_AHEAD)
+    told = pushes.moved(ctx.session, ctx.services, moved)
+    ctx.audit("event.moved", subject_type="activity", subject_id=moved.id,
+              note=f"{moved.start_at.isoformat()} told {told}, reminders dropped {dropped}")
+    return told
 
 
 async def checkin_step(ctx: Context, conversation: Conversation,

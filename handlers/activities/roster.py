@@ -35,6 +35,9 @@ def view(ctx: Context, activity: Activity, edit: bool = False) -> list[Reply]:
     by_answer[Answer.WAITLISTED].sort(key=lambda pair: (pair[0].answered_at, pair[0].id))
     zone = ctx.services.settings.tz
     lines = [render.summary(ctx.t, activity, zone, pushes.organiser_of(ctx.session, activity))]
+    if activity.series_id is not None:
+        index, total = activities.series_position(ctx.session, activity)
+        lines.append(ctx.t("events.series_line", index=index, count=total))
     if activity.state == ActivityState.CANCELLED:
         lines.append(ctx.t("events.roster.cancelled"))
     for answer in ORDER:
@@ -55,7 +58,10 @@ def _buttons(ctx: Context, activity: Activity, by_answer: dict) -> tuple:
     rows = [[Button(ctx.t("events.log_button"), f"ev:log:{aid}")]] if over else [
         [Button(ctx.t("events.nudge", count=silent), f"ev:nudge:{aid}")] if silent else [],
         [Button(ctx.t("events.move"), f"ev:mv:{aid}"),
-         Button(ctx.t("events.cancel"), f"ev:cx:{aid}")]]
+         Button(ctx.t("events.cancel"), f"ev:cx:{aid}")],
+        [Button(ctx.t("events.move_series"), f"ev:mvs:{aid}"),
+         Button(ctx.t("events.cancel_series"), f"ev:cxs:{aid}")]
+        if activity.series_id is not None else []]
     if ctx.now >= activity.start_at - OPENS_BEFORE:
         absent = [person for row, person in by_answer[Answer.SIGNED_UP]
                   if row.checked_in_at is None][:MARK_BUTTONS]
