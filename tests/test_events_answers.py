@@ -102,6 +102,8 @@ async def test_a_meeting_offers_attend_or_leave_and_a_leave_takes_a_typed_reason
     [member] = await members_bound(app, cast, 1, 8131)
     await member.press(f"ev:show:{act.id}")
     assert member.labels() == ["参加", "请假"]
+    await member.press("参加")
+    assert member.labels() == ["请假"]  # one who said 参加 may still ask for leave
     await member.press("请假")
     assert "请输入请假事由" in member.text
     await member.send("好")  # too short
@@ -110,6 +112,7 @@ async def test_a_meeting_offers_attend_or_leave_and_a_leave_takes_a_typed_reason
     assert "外出参加市人大培训" in member.text
     row = answers(app.engine, act.id)[cast.members[0].id]
     assert (row.answer, row.reason) == (Answer.LEAVE, "外出参加市人大培训")
+    assert activity(app.engine, act.id).signed_up == 0  # the seat taken by 参加 is given back
     organiser = await bound(app, cast.leader, "8132")
     await organiser.send(f"/roster {act.id}")
     assert f"请假（1）：{cast.members[0].name}（外出参加市人大培训）" in organiser.text

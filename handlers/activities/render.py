@@ -59,15 +59,19 @@ def summary(t: Translator, activity: Activity, zone: tzinfo, organiser: str) -> 
 
 
 def answer_buttons(t: Translator, activity: Activity, answer: str) -> tuple:
-    """The choices an invitation offers given the answer already given (none: the first two)."""
+    """The choices an invitation offers given the answer already given (none: the first two).
+    At a meeting one who said 参加 may still ask for leave, and one on leave may attend.
+    """
     aid, meeting = activity.id, activity.kind in MEETINGS
     yes = Button(t("events.attend" if meeting else "events.sign_up"), f"ev:yes:{aid}")
     no = Button(t("events.leave" if meeting else "events.decline"),
                 f"ev:{'leave' if meeting else 'no'}:{aid}")
+    if answer == Answer.SIGNED_UP and meeting:
+        return button_rows([no])
     if answer in (Answer.SIGNED_UP, Answer.WAITLISTED):
         key = "events.withdraw_waitlist" if answer == Answer.WAITLISTED else "events.withdraw"
         return button_rows([Button(t(key), f"ev:no:{aid}")])
-    if answer in (Answer.NONE,):
+    if answer == Answer.NONE:
         return button_rows([yes, no])
     return button_rows([yes])
 

@@ -11,7 +11,7 @@ from bot.core.types import Button, Reply, button_rows
 from handlers.activities import render, roster
 from handlers.activities.access import load, may_manage
 from storage import activities
-from storage.activity_models import Activity, ActivityAnswer
+from storage.activity_models import Activity, ActivityAnswer, ActivityState
 
 AGENDA_DAYS, LISTED, BUTTONS = 7, 30, 10
 
@@ -40,7 +40,7 @@ async def list_events(ctx: Context) -> list[Reply]:
     seen = {activity.id for activity, _ in invited}
     organised = [(a, None) for a in activities.organised_since(ctx.session, ctx.person.id,
                                                                ctx.now) if a.id not in seen
-                 and a.state == "active"]
+                 and a.state == ActivityState.ACTIVE]
     items = sorted([*invited, *organised], key=lambda pair: (pair[0].start_at, pair[0].id))
     return _listing(ctx, "events.list_header", "events.list_empty", items)
 
