@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.cases
 	$(BIN)/python -m bench.sweep
 	$(BIN)/python -m bench.charts
+	$(BIN)/python -m bench.activities
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,6 +1,7 @@
 """The duty record (履职档案) per delegate and year, counted from the data, never typed: cases
 reported and accepted; inspections, meetings, trainings (and hours) and other activities
-attended; leaves, late withdrawals and no-shows (signed up, never checked in, now over).
+attended; leaves, late withdrawals and no-shows (signed up, never checked in, now over);
+notices acknowledged (收到).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 
 from storage.activity_models import Activity, ActivityAnswer, ActivityKind, ActivityState, Answer
 from storage.case_models import Case, CaseReporter, CaseStatus
+from storage.notice_models import NoticeRecipient
 
 VISITS = (ActivityKind.INSPECTION, ActivityKind.SURVEY, ActivityKind.UNANNOUNCED)
 MEETING_KINDS = (ActivityKind.DISCUSSION, ActivityKind.JOINT_MEETING)
@@ -21,7 +23,7 @@ OTHERS = (ActivityKind.CONTEST, ActivityKind.OTHER)
 ACCEPTED = (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED, CaseStatus.ACKNOWLEDGED,
             CaseStatus.IN_PROGRESS, CaseStatus.RECTIFIED, CaseStatus.CLOSED)
 FIELDS = ("cases_reported", "cases_accepted", "inspections", "meetings", "leaves", "trainings",
-          "training_hours", "others", "late_withdrawals", "no_shows")
+          "training_hours", "others", "late_withdrawals", "no_shows", "notices_acknowledged")
 
 
 def _when(condition) -> object:
@@ -41,6 +43,7 @@ def records(session: Session, since: datetime, until: datetime, now: datetime,
     _activities(session, since, until, now, ids, found)
     _trainings(session, since, until, ids, found)
     _cases(session, since, until, ids, found)
+    _notices(session, since, until, ids, found)
     return found
 
 
@@ -90,3 +93,14 @@ def _cases(session, since, until, ids, found) -> None:
         query = query.where(CaseReporter.person_id.in_(ids))
     for person_id, reported, accepted in session.exec(query):
         found[person_id].update(cases_reported=int(reported), cases_accepted=int(accepted or 0))
+
+
+def _notices(session, since, until, ids, found) -> None:
+    """Notices the person said 收到 to, by when they said it."""
+    query = select(NoticeRecipient.person_id, func.count()).where(
+        NoticeRecipient.acknowledged_at >= since, NoticeRecipient.acknowledged_at < until
+    ).group_by(NoticeRecipient.person_id)
+    if ids is not None:
+        query = query.where(NoticeRecipient.person_id.in_(ids))
+    for person_id, acknowledged in session.exec(query):
+        found[person_id]["notices_acknowledged"] = int(acknowledged)

@@ -17,6 +17,7 @@ from storage.activity_models import ActivityAnswer, Answer
 from storage.case_models import CaseStatus
 from storage.db import unit_of_work
 from storage.models import Group, Person
+from storage.notice_models import Notice, NoticeRecipient
 from tests.event_support import EventCast, event_cast, make_activity
 from tests.factories import make_case
 from tests.given import bound, zh
@@ -65,12 +66,19 @@ async def test_the_record_counts_each_kind_of_duty_from_the_data(app, cast, cloc
             member.id, duty.empty())
         for status in (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.REJECTED):
             make_case(session, clock.utcnow(), reporter=member, group=cast.group, status=status)
+        for n in range(2):  # two notices, one of them acknowledged (收到)
+            notice = Notice(author_id=cast.leader.id, text=f"通知{n}", created_at=clock.utcnow(),
+                            audience={"kind": "groups", "values": [cast.group.id]})
+            session.add(notice)
+            session.flush()
+            session.add(NoticeRecipient(notice_id=notice.id, person_id=member.id,
+                                        acknowledged_at=clock.utcnow() if n else None))
     with unit_of_work(app.engine) as session:
         record = duty.records(session, since, until, clock.utcnow(), [member.id])[member.id]
     assert record == {**duty.empty(), "cases_reported": before["cases_reported"] + 3,
                       "cases_accepted": before["cases_accepted"] + 1, "inspections": 2,
                       "meetings": 1, "leaves": 1, "trainings": 1, "training_hours": 3.0,
-                      "late_withdrawals": 1, "no_shows": 1}
+                      "late_withdrawals": 1, "no_shows": 1, "notices_acknowledged": 1}
 
 
 async def test_mystats_shows_ones_own_record_and_a_leader_their_groups_table(app, cast, clock):
@@ -108,7 +116,7 @@ async def test_the_export_lists_every_delegate_in_office_order_with_a_sheet_per_
     order = [(by_label[r[1]], r[2] or "", r[0]) for r in rows[1:]]
     assert order == sorted(order)
     mine = next(r for r in rows[1:] if r[0] == member.name)
-    assert mine[6:] == (2, 1, 1, 1, 3, 0, 1, 1)
+    assert mine[6:] == (2, 1, 1, 1, 3, 0, 1, 1, 0)
     group_rows = list(book[cast.group.name].iter_rows(values_only=True))
     assert member.name in {r[0] for r in group_rows[1:]}
     assert len(group_rows) - 1 == len([p for p in [*cast.members, cast.leader] if p.level])
