@@ -15,10 +15,14 @@ from storage.activity_models import (
     ActivityAnswer,
     ActivityInvite,
     ActivityKind,
+    ActivityLog,
+    ActivityLogPhoto,
     ActivityState,
     Answer,
 )
+from storage.case_models import Case, CaseReporter
 from storage.models import Membership, OutboxMessage, OutboxStatus, Person
+from storage.outbox import INSERTS
 
 KEY = "event:{id}:"  # the prefix of every outbox key of an activity
 
@@ -222,10 +226,9 @@ def check_in(session: Session, answer_id: int, now: datetime, marked_by: int | N
     return recorded
 
 
-def log_of(session: Session, activity_id: int):
+def log_of(session: Session,
+           activity_id: int) -> tuple[ActivityLog | None, list[ActivityLogPhoto]]:
     """The work log of an activity and its photos (None, [] when there is none)."""
-    from storage.activity_models import ActivityLog, ActivityLogPhoto
-
     log = session.get(ActivityLog, activity_id)
     photos = list(session.exec(select(ActivityLogPhoto).where(
         ActivityLogPhoto.activity_id == activity_id).order_by(ActivityLogPhoto.position)).all())
@@ -235,8 +238,6 @@ def log_of(session: Session, activity_id: int):
 def write_log(session: Session, activity_id: int, author_id: int, text: str,
               photos: Sequence[Sequence[str]], now: datetime) -> bool:
     """Store the work log once (insert-if-absent on its key); True when this call wrote it."""
-    from storage.activity_models import ActivityLog, ActivityLogPhoto
-
     added = session.execute(_insert_ignore(session, ActivityLog).values(
         activity_id=activity_id, author_id=author_id, text=text, created_at=now)
         .returning(ActivityLog.__table__.c.activity_id)).all()
@@ -248,18 +249,14 @@ def write_log(session: Session, activity_id: int, author_id: int, text: str,
 
 
 def _insert_ignore(session: Session, model):
-    from storage.outbox import INSERTS
-
     return INSERTS[session.get_bind().dialect.name](model.__table__).on_conflict_do_nothing()
 
 
 def found_during(session: Session, activity: Activity, before: timedelta,
-                 after: timedelta) -> list:
+                 after: timedelta) -> list[Case]:
     """Cases reported by people checked in to the activity, within its window (from `before`
     the start to `after` the end), oldest first.
     """
-    from storage.case_models import Case, CaseReporter
-
     came = select(ActivityAnswer.person_id).where(
         ActivityAnswer.activity_id == activity.id, ActivityAnswer.checked_in_at.is_not(None))
     return list(session.exec(select(Case).join(CaseReporter, CaseReporter.case_id == Case.id)

@@ -188,7 +188,7 @@ async def _ask_move_series(ctx: Context, activity: Activity, _arg: str) -> list[
 
 async def _mark(ctx: Context, activity: Activity, arg: str) -> list[Reply]:
     """The organiser marks a signed-up person present by hand."""
-    return checkin.mark(ctx, activity, arg)
+    return roster.mark(ctx, activity, arg)
 
 
 async def _write_log(ctx: Context, activity: Activity, _arg: str) -> list[Reply]:

@@ -1,5 +1,6 @@
 """Check-in: from 1 hour before the start to 2 hours after, by those signed up; within a radius
-(a setting, default 1 km) of the activity's location when it has one; or marked by the organiser.
+(a setting, default 1 km) of the activity's location when it has one (the organiser's marks by
+hand are on the roster).
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ import math
 from datetime import timedelta
 
 from bot.core.context import Context
-from bot.core.numbers import parse_int
 from bot.core.types import Location, Reply
 from storage import activities
 from storage.activity_models import Activity, ActivityAnswer, Answer
@@ -53,21 +53,3 @@ def record(ctx: Context, activity: Activity, row: ActivityAnswer,
         return [Reply(ctx.t("events.checkin_already", number=activity.id))]
     ctx.audit("event.checked_in", subject_type="activity", subject_id=activity.id)
     return [Reply(ctx.t("events.checked_in", number=activity.id, title=activity.title))]
-
-
-def mark(ctx: Context, activity: Activity, arg: str) -> list[Reply]:
-    """The organiser marks a signed-up person present (payload `ev:mark:<id>:<person id>`)."""
-    person_id = parse_int(arg)
-    row = activities.answer_of(ctx.session, activity.id, person_id) \
-        if person_id is not None else None
-    if row is None or row.answer != Answer.SIGNED_UP:
-        return [Reply(ctx.t("events.mark_not_signed_up"))]
-    if ctx.now < activity.start_at - OPENS_BEFORE:
-        return [Reply(ctx.t("events.checkin_too_early", number=activity.id))]
-    if not activities.check_in(ctx.session, row.id, ctx.now, ctx.person.id):
-        return [Reply(ctx.t("events.checkin_already", number=activity.id))]
-    ctx.audit("event.marked", subject_type="activity", subject_id=activity.id,
-              note=str(person_id))
-    from handlers.activities.roster import view
-
-    return view(ctx, activity, edit=True)

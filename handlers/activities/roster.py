@@ -5,6 +5,7 @@ reasons), withdrawn, no answer; with buttons to nudge, move, cancel and mark att
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
 from handlers.activities import pushes, render
 from handlers.activities.checkin import OPENS_BEFORE
@@ -68,3 +69,19 @@ def _buttons(ctx: Context, activity: Activity, by_answer: dict) -> tuple:
         rows += [[Button(ctx.t("events.mark", name=person.name), f"ev:mark:{aid}:{person.id}")]
                  for person in absent]
     return button_rows(*rows)
+
+
+def mark(ctx: Context, activity: Activity, arg: str) -> list[Reply]:
+    """The organiser marks a signed-up person present (payload `ev:mark:<id>:<person id>`)."""
+    person_id = parse_int(arg)
+    row = activities.answer_of(ctx.session, activity.id, person_id) \
+        if person_id is not None else None
+    if row is None or row.answer != Answer.SIGNED_UP:
+        return [Reply(ctx.t("events.mark_not_signed_up"))]
+    if ctx.now < activity.start_at - OPENS_BEFORE:
+        return [Reply(ctx.t("events.checkin_too_early", number=activity.id))]
+    if not activities.check_in(ctx.session, row.id, ctx.now, ctx.person.id):
+        return [Reply(ctx.t("events.checkin_already", number=activity.id))]
+    ctx.audit("event.marked", subject_type="activity", subject_id=activity.id,
+              note=str(person_id))
+    return view(ctx, activity, edit=True)
