@@ -14,7 +14,14 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from storage import activities
-from storage.activity_models import Activity, ActivityAnswer, ActivityLog, ActivityLogPhoto, Answer
+from storage.activity_models import (
+    Activity,
+    ActivityAnswer,
+    ActivityCase,
+    ActivityLog,
+    ActivityLogPhoto,
+    Answer,
+)
 from storage.case_models import Case
 from storage.demo import demo_delegate_example
 from storage.media import MediaStore
@@ -125,6 +132,7 @@ def _inspection_with_a_case(session: Session, group: Group, leader: Person, now:
         session.add(row)
     activity.signed_up = min(len(rows), 8)
     session.add(activity)
+    session.add(ActivityCase(activity_id=activity.id, case_id=case.id, linked_at=case.created_at))
     _log(session, activity, leader, "实地查看学校门前道路，发现路面破损积水，已由代表现场反映。",
          photo_sha)
 

@@ -5,7 +5,7 @@ updates, rosters, agendas, moves and cancellations.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, literal, or_, update
 from sqlmodel import Session, select
@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from storage.activity_models import (
     Activity,
     ActivityAnswer,
+    ActivityCase,
     ActivityInvite,
     ActivityKind,
     ActivityLog,
@@ -20,7 +21,7 @@ from storage.activity_models import (
     ActivityState,
     Answer,
 )
-from storage.case_models import Case, CaseReporter
+from storage.case_models import Case
 from storage.models import Membership, OutboxMessage, OutboxStatus, Person
 from storage.outbox import INSERTS
 
@@ -252,18 +253,11 @@ def _insert_ignore(session: Session, model):
     return INSERTS[session.get_bind().dialect.name](model.__table__).on_conflict_do_nothing()
 
 
-def found_during(session: Session, activity: Activity, before: timedelta,
-                 after: timedelta) -> list[Case]:
-    """Cases reported by people checked in to the activity, within its window (from `before`
-    the start to `after` the end), oldest first.
-    """
-    came = select(ActivityAnswer.person_id).where(
-        ActivityAnswer.activity_id == activity.id, ActivityAnswer.checked_in_at.is_not(None))
-    return list(session.exec(select(Case).join(CaseReporter, CaseReporter.case_id == Case.id)
-                             .where(CaseReporter.person_id.in_(came),
-                                    Case.created_at >= activity.start_at - before,
-                                    Case.created_at <= activity.end_at + after)
-                             .distinct().order_by(Case.created_at, Case.id)).all())
+def linked_cases(session: Session, activity_id: int) -> list[Case]:
+    """The cases reported as found during this activity, oldest first."""
+    return list(session.exec(select(Case).join(ActivityCase, ActivityCase.case_id == Case.id)
+                             .where(ActivityCase.activity_id == activity_id)
+                             .order_by(Case.created_at, Case.id)).all())
 
 
 def hold_invitations(session: Session, activity_id: int, until: datetime) -> int:

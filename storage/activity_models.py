@@ -123,3 +123,11 @@ class ActivityLogPhoto(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     ext: str = Field(max_length=8)
     position: int = Field(default=0)
+
+
+class ActivityCase(SQLModel, table=True):
+    """A case its reporter marked "found during this inspection" when reporting it."""
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True, ondelete="CASCADE")
+    case_id: int = Field(foreign_key="problem_case.id", primary_key=True, ondelete="CASCADE")
+    linked_at: datetime

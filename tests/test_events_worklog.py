@@ -10,13 +10,13 @@ import pytest
 
 from storage import activities
 from storage.activity_models import ActivityLog
-from storage.case_models import CaseStatus
 from storage.db import unit_of_work
 from tests.event_support import EventCast, event_cast, make_activity, members_bound
-from tests.factories import make_case
 from tests.given import bound, count, zh
 from tests.images import jpeg_bytes
+from tests.report_steps import number_in, to_preview
 
+DESCRIPTION = "河道排污口直排污水，周边气味很大"
 LOG = "现场查看了河道整治情况，发现两处排污口仍在排放，建议环保部门加强监测。"
 
 
@@ -34,9 +34,15 @@ async def test_the_organiser_writes_the_log_with_photos_and_attendance_is_comput
         await dialog.press(f"ev:yes:{act.id}")
     await first.press(f"ev:ci:{act.id}")
     clock.advance(minutes=40)  # the inspection is under way: a case found on site
-    with unit_of_work(app.engine) as session:
-        found = make_case(session, clock.utcnow(), reporter=cast.members[0], group=cast.group,
-                          status=CaseStatus.SUBMITTED, description="河道排污口直排污水")
+    await to_preview(second, "民生实事", DESCRIPTION)  # not checked in: nothing offered
+    assert not any(label.startswith("本次视察发现") for label in second.labels())
+    await second.press("f:report:preview:found")  # forged
+    assert zh(app)("report.pick_button") in second.text
+    await to_preview(first, "民生实事", DESCRIPTION)
+    await first.press("本次视察发现（专题视察）")
+    assert first.last[0].edit and "✓ 本次视察发现（专题视察）" in first.labels()
+    await first.press("提交")
+    number = number_in(first.text)
     organiser = await bound(app, cast.leader, "8503")
     await organiser.press(f"ev:log:{act.id}")
     assert organiser.text == zh(app)("events.log_not_yet", number=act.id)
@@ -52,7 +58,7 @@ async def test_the_organiser_writes_the_log_with_photos_and_attendance_is_comput
     assert zh(app)("events.log_saved", number=act.id) in organiser.text
     assert f"出席：1 人签到（报名 2 人，邀请 {len(cast.members) + 1} 人）：{cast.members[0].name}" \
         in organiser.text
-    assert f"本次视察发现：{found.number} 河道排污口直排污水" in organiser.text
+    assert f"本次视察发现：{number} {DESCRIPTION}" in organiser.text
     [shown] = [r for r in organiser.last if r.attachments]
     assert len(shown.attachments) == 1 and shown.attachments[0].is_photo
     with unit_of_work(app.engine) as session:

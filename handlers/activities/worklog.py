@@ -1,6 +1,5 @@
 """The work log (工作日志) the organiser writes after an activity: text, then photos; shown
-with the attendance computed from the answers and, for an inspection, the cases its checked-in
-people reported during it.
+with the attendance computed from the answers and the cases reported as found during it.
 """
 
 from __future__ import annotations
@@ -11,13 +10,11 @@ from bot.core.types import Attachment, Button, EventKind, Reply, button_rows
 from bot.flows.activity import WORK_LOG
 from bot.flows.engine import StateMachine, button_value, flow_payload, typed_text
 from handlers.activities.access import may_manage
-from handlers.activities.checkin import CLOSES_AFTER, OPENS_BEFORE
 from handlers.cases import photos
 from handlers.cases.render import short
 from handlers.drafts import start_flow
 from storage import activities, conversations
 from storage.activity_models import Activity, ActivityState, Answer
-from storage.duty import VISITS
 from storage.models import Conversation
 
 FLOW = WORK_LOG.name
@@ -96,10 +93,8 @@ def view(ctx: Context, activity: Activity) -> list[Reply]:
     lines = [ctx.t("events.log_view", number=activity.id, title=activity.title, text=log.text,
                    came=len(came), signed=signed, invited=len(rows),
                    names=ctx.t("common.list_sep").join(came) or "—")]
-    if activity.kind in VISITS:
-        found = activities.found_during(ctx.session, activity, OPENS_BEFORE, CLOSES_AFTER)
-        lines += [ctx.t("events.log_case", number=c.number, text=short(c.description))
-                  for c in found]
+    lines += [ctx.t("events.log_case", number=c.number, text=short(c.description))
+              for c in activities.linked_cases(ctx.session, activity.id)]
     store = ctx.services.media
     files = tuple(Attachment(str(store.path_for(p.sha256, p.ext)), f"{p.sha256[:12]}.{p.ext}",
                              is_photo=True) for p in shots) if store else ()

@@ -101,9 +101,19 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_activitylogphoto_activity_id'), 'activitylogphoto', ['activity_id'],
                     unique=False)
+    op.create_table(
+        'activitycase',
+        sa.Column('activity_id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('linked_at', UTC_TIME(), nullable=False),
+        sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['case_id'], ['problem_case.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('activity_id', 'case_id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('activitycase')
     op.drop_index(op.f('ix_activitylogphoto_activity_id'), table_name='activitylogphoto')
     op.drop_table('activitylogphoto')
     op.drop_table('activitylog')
