@@ -63,7 +63,9 @@ class Settings(BaseSettings):
 
     notice_reping_after_hours: float = Field(default=4, gt=0, le=168)
 
-    event_reminder_hours: tuple[float, ...] = (24.0, 2.0)  # before an activity, to those signed up
+    # hours before an activity when those signed up are reminded: 1 to 5 offsets within a week
+    event_reminder_hours: tuple[float, ...] = Field(default=(24.0, 2.0), min_length=1,
+                                                    max_length=5)
     event_checkin_radius_m: int = Field(default=1000, ge=10, le=100_000)
 
     @field_validator("timezone")

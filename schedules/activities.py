@@ -23,12 +23,13 @@ from storage.activity_models import Activity, Answer
 from storage.db import unit_of_work
 
 log = logging.getLogger(__name__)
+MAX_HOURS = 168  # offsets beyond a week (or not positive) are ignored
 
 
 def offsets(services: Services) -> list[timedelta]:
     """The reminder offsets, longest first."""
-    hours = sorted(services.settings.event_reminder_hours, reverse=True)
-    return [timedelta(hours=h) for h in hours if h > 0]
+    hours = sorted(set(services.settings.event_reminder_hours), reverse=True)
+    return [timedelta(hours=h) for h in hours if 0 < h <= MAX_HOURS]
 
 
 def due_offset(activity: Activity, now: datetime, steps: list[timedelta]) -> timedelta | None:

@@ -137,3 +137,11 @@ async def test_an_activity_an_hour_away_gets_only_the_two_hour_reminder(app, cas
     act, _ = await _two_signed_up(app, cast, sh(23, 11, 0), 8251)  # the clock stands at 10:00
     assert run_event_reminders(app.engine, app.services) == 2
     assert all(":120:" in key for key in _reminded(app.engine, act.id))
+
+
+async def test_the_offsets_are_a_setting(app, cast, clock, settings, engine):
+    act, _ = await _two_signed_up(app, cast, sh(23, 13, 0), 8261)  # three hours away
+    three = build_app(settings.model_copy(update={"event_reminder_hours": (3.0,)}), engine,
+                      clock)
+    assert run_event_reminders(three.engine, three.services) == 2
+    assert all(":180:" in key for key in _reminded(engine, act.id))
