@@ -176,10 +176,10 @@ def organised_since(session: Session, person_id: int, since: datetime) -> list[A
 
 
 def starting_between(session: Session, since: datetime, until: datetime) -> list[Activity]:
-    """Standing activities that start in [since, until)."""
+    """Standing activities that start in [since, until] (both ends included)."""
     return list(session.exec(select(Activity).where(
         Activity.state == ActivityState.ACTIVE, Activity.start_at >= since,
-        Activity.start_at < until).order_by(Activity.start_at, Activity.id)).all())
+        Activity.start_at <= until).order_by(Activity.start_at, Activity.id)).all())
 
 
 def cancel(session: Session, activity_id: int) -> bool:
