@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.briefing
 	$(BIN)/python -m bench.surveys
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.activities
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

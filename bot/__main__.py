@@ -30,6 +30,8 @@ survey_cli = typer.Typer(help="Satisfaction surveys (测评) and votes (票决).
 cli.add_typer(survey_cli, name="survey")
 wecom_cli = typer.Typer(help="The WeCom (企业微信) self-built app.", **PLAIN)
 cli.add_typer(wecom_cli, name="wecom")
+events_cli = typer.Typer(help="Activities (视察, 座谈会, 培训 …).", **PLAIN)
+cli.add_typer(events_cli, name="events")
 
 
 def load_settings() -> Settings:
@@ -130,6 +132,25 @@ def export_cases(out: ExportFile):
     from bot.admin import export_cases_file
 
     typer.echo(export_cases_file(load_settings(), out))
+
+
+@export_cli.command("duty")
+def export_duty(out: ExportFile, year: Annotated[int, typer.Option(
+        "--year", help="The calendar year, e.g. 2026.", min=2000, max=2100)]):
+    """Write the duty record (履职档案) of a year: one row per delegate, a sheet per group."""
+    from bot.admin import export_duty_file
+
+    typer.echo(export_duty_file(load_settings(), year, out))
+
+
+@events_cli.command("import")
+def import_events(file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True, metavar="FILE",
+        help="The .xlsx (or .csv) sheet of activities.")]):
+    """Create activities from an .xlsx (or .csv) sheet, all or nothing; bad rows are listed."""
+    from bot.admin import import_events_file
+
+    _finish(import_events_file(load_settings(), file))
 
 
 @users_cli.callback(invoke_without_command=True)

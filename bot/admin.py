@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.demo_activities import load_demo_activities
 from bot.demo_briefing import load_demo_briefings
 from bot.demo_cases import load_demo_cases
 from bot.i18n import Catalogs, Translator
@@ -90,6 +91,7 @@ def load_demo_county(settings: Settings, engine: Engine | None = None) -> Outcom
                 load_demo_cases(session, now, settings.tz, media)
                 load_demo_briefings(session, now, settings)
                 load_demo_surveys(session, now, settings.tz)
+                load_demo_activities(session, now, settings.tz, media)
     return Outcome(True, t("demo.loaded" if loaded else "demo.already"))
 
 
@@ -176,6 +178,44 @@ def export_cases_file(settings: Settings, out: Path) -> str:
     finally:
         engine.dispose()
     return f"{count} cases written to {out}"
+
+
+def export_duty_file(settings: Settings, year: int, out: Path) -> str:
+    """Write the duty record of `year` to `out` (an .xlsx file); say how many and where."""
+    from handlers.activities.duty_export import export_duty
+
+    if out.suffix.lower() != ".xlsx":
+        out = out.with_suffix(".xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    engine = ready_engine(settings)
+    try:
+        with unit_of_work(engine, read_only=True) as session:
+            count = export_duty(session, out, year, Clock().now(), settings.tz, settings.locale)
+    finally:
+        engine.dispose()
+    return f"{count} delegates written to {out}"
+
+
+def import_events_file(settings: Settings, path: Path) -> Outcome:
+    """`liandong events import FILE`: activities from a sheet, all or nothing; bad rows named."""
+    from bot.core.context import Services
+    from bot.roster_report import describe, describe_row
+    from handlers.activities.importing import import_activities
+
+    t = translator(settings)
+    services = Services(settings, Catalogs(settings.locale), Clock())
+    with office_engine(settings) as engine:
+        try:
+            with unit_of_work(engine) as session:
+                count = import_activities(session, services, path)
+        except RosterFileError as error:
+            return Outcome(False, "\n".join([t("events.import.file_rejected", file=path.name)]
+                                            + ["  " + describe(t, p) for p in error.problems]))
+        except RosterError as error:
+            return Outcome(False, "\n".join(
+                [t("events.import.rejected", file=path.name, count=len(error.problems))]
+                + ["  " + describe_row(t, row) for row in error.problems]))
+    return Outcome(True, t("events.import.done", file=path.name, count=count))
 
 
 def import_calendar_file(settings: Settings, path: Path) -> Outcome:

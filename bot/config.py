@@ -164,6 +164,10 @@ class Settings(BaseSettings):
     def _blank_campaign_start(cls, value: object) -> object:
         """`LIANDONG_CAMPAIGN_START=` left empty means no campaign start date."""
         return None if isinstance(value, str) and not value.strip() else value
+    # hours before an activity when those signed up are reminded: 1 to 5 offsets within a week
+    event_reminder_hours: tuple[float, ...] = Field(default=(24.0, 2.0), min_length=1,
+                                                    max_length=5)
+    event_checkin_radius_m: int = Field(default=1000, ge=10, le=100_000)
 
     @field_validator("timezone")
     @classmethod

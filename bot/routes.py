@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.router import Router
+from bot.flows.activity import CHECK_IN, LEAVE, MOVE, NEW_EVENT, WORK_LOG
 from bot.flows.adduser import ADD_PERSON
 from bot.flows.ballot import BALLOT
 from bot.flows.case_actions import ASSIGN, CASE_NOTE, EXTEND
@@ -10,6 +11,12 @@ from bot.flows.newsurvey import NEW_SURVEY
 from bot.flows.notice import NOTICE
 from bot.flows.report import REPORT
 from handlers import adduser, deactivate, drafts, menu, onboarding, wecom_bot
+from handlers.activities import buttons as event_buttons
+from handlers.activities import compose as event_compose
+from handlers.activities import dialogs as event_dialogs
+from handlers.activities import duty as event_duty
+from handlers.activities import views as event_views
+from handlers.activities import worklog as event_worklog
 from handlers.briefing import command as briefing
 from handlers.cases import (
     action_flows,
@@ -59,6 +66,20 @@ def register_routes(router: Router) -> None:
     router.command("notice", notice_progress.notice_detail, Role.SQUAD_LEADER, Role.STAFF,
                    help_key="help.notice")
     router.button("n", notice_buttons.on_button)
+    router.command("newevent", event_compose.begin, Role.SQUAD_LEADER, Role.STAFF,
+                   help_key="help.newevent")
+    router.command("events", event_views.list_events, help_key="help.events")
+    router.command("agenda", event_views.agenda, help_key="help.agenda")
+    router.command("roster", event_views.roster_command, Role.SQUAD_LEADER, Role.STAFF,
+                   help_key="help.roster")
+    router.command("mystats", event_duty.mystats, help_key="help.mystats")
+    router.button("ev", event_buttons.on_button)
+    router.button("duty", event_duty.group_table, Role.SQUAD_LEADER, Role.STAFF)
+    router.flow(NEW_EVENT, event_compose.step)
+    router.flow(LEAVE, event_dialogs.leave_step)
+    router.flow(MOVE, event_dialogs.move_step)
+    router.flow(CHECK_IN, event_dialogs.checkin_step)
+    router.flow(WORK_LOG, event_worklog.step, event_worklog.media_room)
     router.command("adduser", adduser.begin, Role.STAFF, help_key="help.adduser")
     router.command("deactivate", deactivate.begin, Role.STAFF, help_key="help.deactivate")
     router.command("notwritten", wecom_bot.not_written, Role.STAFF, help_key="help.notwritten")

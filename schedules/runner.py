@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from schedules.activities import run_event_reminders
 from schedules.briefing import remove_old_charts, run_briefing
 from schedules.cleanup import sweep_files
 from schedules.drafts import run_draft_sweep
@@ -24,6 +25,7 @@ MISFIRE_GRACE_SECONDS = 3600
 SWEEP_MINUTES = 30
 NOTICE_SWEEP_MINUTES = 10
 SURVEY_SWEEP_MINUTES = 5
+EVENT_SWEEP_MINUTES = 5
 log = logging.getLogger(__name__)
 
 
@@ -72,6 +74,9 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
     charts = app.settings.data_dir / "briefings"
     scheduler.add_job(guarded("briefing_charts", lambda: remove_old_charts(charts, clock.utcnow())),
                       CronTrigger(hour=3, minute=47), id="briefing_charts")
+    scheduler.add_job(guarded("event_reminders", lambda: run_event_reminders(
+        app.engine, app.services)), IntervalTrigger(minutes=EVENT_SWEEP_MINUTES),
+        id="event_reminders", next_run_time=first)
     scheduler.add_job(guarded("calendar_refresh", lambda: refresh_default_calendar(app.engine)),
                       IntervalTrigger(minutes=REFRESH_MINUTES), id="calendar_refresh")
     scheduler.add_job(guarded("surveys", lambda: run_survey_sweep(app.engine, app.services)),

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+import storage.activity_models
 import storage.case_models
 import storage.notice_models
 import storage.survey_models

@@ -17,9 +17,15 @@ from bot.core.types import Event
 from bot.flows.adduser import ADD_PERSON
 from bot.i18n import LOCALES_DIR, PLACEHOLDER, Catalogs
 from bot.routes import register_routes
+from handlers.activities import compose as event_compose
+from handlers.activities import duty_export
+from handlers.activities import render as event_render
+from handlers.activities import roster as event_roster
+from handlers.activities import series as event_series
 from handlers.cases import action_flows, actions, case_export, extensions, photos, render
 from handlers.notices import compose as notice_compose
 from storage import roster_read
+from storage.activity_models import ActivityKind, Answer
 from storage.case_models import CaseStatus, Satisfaction
 from storage.invites import InviteProblem
 from storage.models import GroupKind, Level, Role
@@ -319,6 +325,15 @@ def _known_families() -> dict[str, list[str]]:
         "views.export.col.{}": [f"views.export.col.{c}" for c in case_export.COLUMN_NAMES],
         "views.export.summary.{}": [f"views.export.summary.{k}"
                                     for k in case_export.SUMMARY_KEYS],
+        "events.answer.{}": [f"events.answer.{a}" for a in event_render.ANSWER_LINES],
+        "events.ask_{}": [f"events.ask_{s}" for s in event_compose.ASKED],
+        "events.kind.{}": [f"events.kind.{k.value}" for k in ActivityKind],
+        "events.month.{}": [f"events.month.{m}" for m in range(1, 13)],
+        "events.weekday.{}": [f"events.weekday.{d}" for d in range(7)],
+        "events.roster.{}": [f"events.roster.{a}" for a in event_roster.ORDER],
+        "events.short.{}": [f"events.short.{a.value}" for a in Answer],
+        "events.every.{}": [f"events.every.{e}" for e in event_series.EVERY],
+        "events.duty.col.{}": [f"events.duty.col.{c}" for c in duty_export.COLUMN_NAMES],
     }
 
 

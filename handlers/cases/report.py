@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel import select
 
 from bot.core.context import Context
@@ -9,6 +11,7 @@ from bot.core.numbers import parse_int
 from bot.core.types import Button, EventKind, Reply, button_rows
 from bot.flows.engine import button_value, flow_payload, typed_text
 from bot.flows.report import FIELDS, REPORT
+from handlers.activities import found
 from handlers.cases import access, photos, submit
 from handlers.cases.render import summary_line
 from handlers.cases.report_view import preview_text
@@ -130,6 +133,8 @@ async def _take_preview(ctx, conversation):
     if choice.startswith("edit_") and choice.removeprefix("edit_") in FIELDS:
         conversation.data["editing"] = True
         return choice, []
+    if choice == "found" and found.toggle(ctx, conversation.data):  # 本次视察发现
+        return None, [replace(prompt(ctx, conversation), edit=True)]
     if choice != "submit":
         return _again(ctx, conversation, "report.pick_button")
     similar = submit.similar_open_cases(ctx, conversation.data)
@@ -171,6 +176,7 @@ def media_room(conversation: Conversation, kind: EventKind) -> int:
 def _submit_new(ctx: Context, conversation: Conversation) -> list[Reply]:
     group = submit.reporting_group(ctx, conversation.data["area_id"])
     case = submit.create_case(ctx, conversation.data, group)
+    found.link(ctx, conversation.data, case)
     return [Reply(ctx.t("report.receipt", number=case.number, group=group.name))]
 
 
@@ -201,6 +207,7 @@ def prompt(ctx: Context, conversation: Conversation) -> Reply:
             [button("report.submit", "submit")],
             [button(f"report.edit.{f}", f"edit_{f}") for f in FIELDS[:3]],
             [button(f"report.edit.{f}", f"edit_{f}") for f in FIELDS[3:]],
+            found.button(ctx, data, flow_payload(FLOW, state, "found")),
             [Button(ctx.t("common.cancel"), "cmd:cancel")]))
     if state == "duplicates":
         return _duplicates_prompt(ctx, conversation)

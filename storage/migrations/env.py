@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.activity_models
 import storage.briefing_models
 import storage.case_models
 import storage.models

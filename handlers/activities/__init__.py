@@ -1,0 +1,1 @@
+"""Activities: inspections, meetings and trainings; invitations, answers, reminders, check-in."""
