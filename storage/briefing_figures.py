@@ -126,11 +126,3 @@ def figures(session: Session, today_start: datetime, now: datetime) -> Figures:
     listed = [SquadFigures(gid, name, members, by_area.get(area, Counts()))
               for gid, name, area, members in squads(session)]
     return Figures(listed, county)
-
-
-def extra_figures(session: Session, week_start: datetime) -> dict[str, dict[int | None, str]]:
-    """Extension point for figures of features still to land: inspections held this week (视察)
-    and survey participation (测评参与率), keyed by catalog key, then by squad id (None: the
-    county). Their tables do not exist yet, so there is nothing to show.
-    """
-    return {}

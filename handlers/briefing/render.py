@@ -77,9 +77,9 @@ def section(t: Translator, state: BriefingState, squad_id: int | None) -> list[s
     lines = [head, counts_line(t, state.kind, counts)]
     change = change_line(t, counts, state.previous_counts(squad_id))
     lines += [change] if change else []
-    for key, values in state.extras.items():  # figures of features still to land
+    for key, values in state.extras.items():  # inspections this week, survey participation
         if squad_id in values:
-            lines.append(t(key, value=values[squad_id]))
+            lines.append(t(key, **values[squad_id]))
     return lines
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from handlers.briefing.ranking import Ranking, flagged, rank
-from storage import briefing_figures, briefings
+from storage import briefing_extras, briefing_figures, briefings
 from storage.briefing_figures import Counts, Figures
 from storage.briefing_models import BriefingKind
 
@@ -103,4 +103,5 @@ def build(session: Session, settings: Settings, now: datetime,
         red_flag=briefings.red_flag_holder(session, day),
         previous=last_same.figures if last_same else None,
         min_assigned=settings.briefing_min_assigned,
-        extras=briefing_figures.extra_figures(session, since))
+        extras=briefing_extras.extra_figures(
+            session, start_of(day - timedelta(days=day.weekday()), zone), now))
