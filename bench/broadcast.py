@@ -21,14 +21,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from bench.fake_telegram import TOKEN, FakeTelegram
+from bench.people import add_bound_people
 from bot.app import build_app
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
@@ -39,8 +39,7 @@ from bot.delivery import DeliveryWorker
 from bot.i18n import Catalogs
 from storage import outbox
 from storage.db import make_engine, unit_of_work
-from storage.migrate import upgrade
-from storage.models import ChannelIdentity, OutboxMessage, OutboxStatus, Person
+from storage.models import OutboxMessage, OutboxStatus
 
 FIRST_CHAT = 100_000
 NOTICE = "📢 通知：请各位代表于本周五下午三点参加联动监督推进会。"
@@ -48,17 +47,7 @@ NOTICE = "📢 通知：请各位代表于本周五下午三点参加联动监�
 
 def prepare(url: str, people: int) -> None:
     """Migrate and add `people` delegates, each bound to a Telegram chat."""
-    engine = make_engine(url)
-    upgrade(engine)
-    now = datetime.now(UTC)
-    with engine.begin() as connection:
-        connection.execute(insert(Person.__table__), [
-            {"id": n + 1, "name": f"代表{n}", "phone": f"1{n:010d}", "active": True,
-             "created_at": now} for n in range(people)])
-        connection.execute(insert(ChannelIdentity.__table__), [
-            {"channel": "telegram", "external_id": str(FIRST_CHAT + n), "person_id": n + 1,
-             "bound_at": now} for n in range(people)])
-    engine.dispose()
+    add_bound_people(url, people, "telegram", lambda n: str(FIRST_CHAT + n))
 
 
 def broadcast(engine: Engine, services: Services, people: int, tag: str) -> float:

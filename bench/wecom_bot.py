@@ -14,12 +14,11 @@ import argparse
 import asyncio
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import insert
 
+from bench.people import add_bound_people
 from bot.app import build_app
 from bot.channels.wecom_bot import WeComBotChannel
 from bot.config import Settings
@@ -27,9 +26,7 @@ from bot.core.context import new_push
 from bot.core.types import Button, Reply, button_rows
 from bot.delivery import DeliveryWorker, pending_count
 from storage import outbox
-from storage.db import make_engine, unit_of_work
-from storage.migrate import upgrade
-from storage.models import ChannelIdentity, Person
+from storage.db import unit_of_work
 from tests.fake_wecom_bot_server import BOT_ID, SECRET, FakeWeComBot
 
 NOTICE = "📢 通知：请各位代表于本周五下午三点参加联动监督推进会。"
@@ -37,17 +34,7 @@ NOTICE = "📢 通知：请各位代表于本周五下午三点参加联动监�
 
 def prepare(url: str, members: int) -> None:
     """Migrate and add `members` delegates, each bound on the AI bot (they have written)."""
-    engine = make_engine(url)
-    upgrade(engine)
-    now = datetime.now(UTC)
-    with engine.begin() as connection:
-        connection.execute(insert(Person.__table__), [
-            {"id": n + 1, "name": f"代表{n}", "phone": f"1{n:010d}", "active": True,
-             "created_at": now} for n in range(members)])
-        connection.execute(insert(ChannelIdentity.__table__), [
-            {"channel": "wecom_bot", "external_id": f"member{n}", "person_id": n + 1,
-             "bound_at": now} for n in range(members)])
-    engine.dispose()
+    add_bound_people(url, members, "wecom_bot", lambda n: f"member{n}")
 
 
 async def run(pushes: int, members: int) -> None:

@@ -16,6 +16,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.core import text_split
 from bot.core.channel import (
     DeliveryError,
     PermanentDeliveryError,
@@ -99,32 +100,14 @@ def utf16_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
+def utf16_units(char: str) -> int:
+    """What one character counts in Telegram's limits: 2 beyond the BMP, else 1."""
+    return 2 if ord(char) > 0xFFFF else 1
+
+
 def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """Cut a long text into messages Telegram accepts (in UTF-16 units), preferring line breaks.
-
-    Python indexes by code point, so a cut never falls inside a surrogate pair.
-    """
-    chunks: list[str] = []
-    rest = text
-    while utf16_length(rest) > limit:
-        end = _fitting_prefix(rest, limit)
-        cut = rest.rfind("\n", 0, end)
-        cut = cut if cut > 0 else end
-        chunks.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
-    if rest.strip():
-        chunks.append(rest)
-    return chunks
-
-
-def _fitting_prefix(text: str, limit: int) -> int:
-    """The length (in characters) of the longest prefix of `text` within `limit` UTF-16 units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return max(index, 1)
-    return len(text)
+    """Cut a long text into messages Telegram accepts (in UTF-16 units), preferring line breaks."""
+    return text_split.split_text(text, limit, utf16_units)
 
 
 def delivery_error(exc: TelegramError) -> DeliveryError:

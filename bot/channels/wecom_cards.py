@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from bot.core import text_split
 from bot.core.types import Button, Reply
 
 MAX_TEXT_BYTES = 2048  # WeCom cuts a text message beyond this
@@ -27,31 +28,16 @@ class Outgoing:
     body: dict
 
 
+def utf8_bytes(char: str) -> int:
+    """What one character counts in WeCom's limits: its UTF-8 bytes."""
+    return len(char.encode())
+
+
 def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> list[str]:
     """Cut a text into messages of at most `limit` UTF-8 bytes, on character boundaries,
     preferring line breaks; blank texts give no message.
     """
-    chunks: list[str] = []
-    rest = text
-    while len(rest.encode()) > limit:
-        end = _fitting_prefix(rest, limit)
-        cut = rest.rfind("\n", 0, end)
-        cut = cut if cut > 0 else end
-        chunks.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n")
-    if rest.strip():
-        chunks.append(rest)
-    return chunks
-
-
-def _fitting_prefix(text: str, limit: int) -> int:
-    """How many characters of `text` fit in `limit` UTF-8 bytes (at least one)."""
-    size = 0
-    for index, char in enumerate(text):
-        size += len(char.encode())
-        if size > limit:
-            return max(index, 1)
-    return len(text)
+    return text_split.split_text(text, limit, utf8_bytes)
 
 
 def text_message(text: str) -> Outgoing:
