@@ -105,11 +105,22 @@ def free_seat(session: Session, activity_id: int) -> None:
 
 
 def first_waitlisted(session: Session, activity_id: int) -> ActivityAnswer | None:
-    """Who is first on the waitlist (earliest answer, then lowest id)."""
-    return session.exec(select(ActivityAnswer).where(
-        ActivityAnswer.activity_id == activity_id,
+    """Who is first on the waitlist among active people (earliest answer, then lowest id)."""
+    return session.exec(select(ActivityAnswer).join(
+        Person, Person.id == ActivityAnswer.person_id).where(
+        ActivityAnswer.activity_id == activity_id, Person.active,
         ActivityAnswer.answer == Answer.WAITLISTED).order_by(
         ActivityAnswer.answered_at, ActivityAnswer.id)).first()
+
+
+def holds_of(session: Session, person_id: int, now: datetime) -> list[ActivityAnswer]:
+    """The person's seats and waitlist places in standing activities that have not started."""
+    return list(session.exec(select(ActivityAnswer).join(
+        Activity, Activity.id == ActivityAnswer.activity_id).where(
+        ActivityAnswer.person_id == person_id,
+        ActivityAnswer.answer.in_([Answer.SIGNED_UP, Answer.WAITLISTED]),
+        Activity.state == ActivityState.ACTIVE, Activity.start_at > now)
+        .order_by(ActivityAnswer.id)).all())
 
 
 def waitlist_position(session: Session, answer: ActivityAnswer) -> int:

@@ -1,0 +1,81 @@
+"""Red-team regressions for activities: combinations of allowed moves (deactivation, roster
+changes) that must not leave a stranger holding a seat or seeing an unannounced visit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from storage.activity_models import Answer
+from storage.db import unit_of_work
+from storage.models import Person
+from storage.revocation import deactivate
+from tests.event_support import (
+    EventCast,
+    activity,
+    answers,
+    event_cast,
+    keys,
+    make_activity,
+    members_bound,
+)
+from tests.given import bound
+
+
+@pytest.fixture
+def cast(app, demo) -> EventCast:
+    return event_cast(app.engine)
+
+
+async def _deactivate_by_staff(app, cast: EventCast, person: Person) -> None:
+    office = await bound(app, cast.staff, "9109")
+    await office.send(f"/deactivate {person.phone}")
+    await office.press("确认停用")
+    assert f"已停用 {person.name}" in office.text
+
+
+async def test_a_deactivated_person_waiting_is_skipped_when_a_seat_frees(app, cast, clock):
+    start = clock.utcnow() + timedelta(days=2)
+    act = make_activity(app.engine, cast.leader, [cast.group.id], start, capacity=1)
+    first, second, third = await members_bound(app, cast, 3, 9101)
+    for dialog in (first, second, third):
+        await dialog.press(f"ev:yes:{act.id}")
+        clock.advance(minutes=1)
+    with unit_of_work(app.engine) as session:  # directly: no release of holds on the way
+        deactivate(session, session.get(Person, cast.members[1].id), clock.utcnow(), None)
+    await first.press(f"ev:no:{act.id}")
+    rows = answers(app.engine, act.id)
+    assert rows[cast.members[1].id].answer == Answer.WAITLISTED  # a stranger now: not seated
+    assert rows[cast.members[2].id].answer == Answer.SIGNED_UP
+    assert keys(app.engine, f"event:{act.id}:promoted:") == [
+        f"event:{act.id}:promoted:1:{cast.members[2].id}"]
+
+
+async def test_deactivating_gives_up_the_seat_to_the_first_waiting(app, cast, clock):
+    start = clock.utcnow() + timedelta(days=2)
+    act = make_activity(app.engine, cast.leader, [cast.group.id], start, capacity=1)
+    first, second = await members_bound(app, cast, 2, 9201)
+    await first.press(f"ev:yes:{act.id}")
+    clock.advance(minutes=1)
+    await second.press(f"ev:yes:{act.id}")
+    await _deactivate_by_staff(app, cast, cast.members[0])
+    rows = answers(app.engine, act.id)
+    assert rows[cast.members[0].id].answer == Answer.WITHDRAWN
+    assert not rows[cast.members[0].id].late
+    assert rows[cast.members[1].id].answer == Answer.SIGNED_UP
+    assert activity(app.engine, act.id).signed_up == 1
+    assert keys(app.engine, f"event:{act.id}:promoted:") == [
+        f"event:{act.id}:promoted:1:{cast.members[1].id}"]
+
+
+async def test_deactivating_leaves_past_activities_as_they_were(app, cast, clock):
+    start = clock.utcnow() + timedelta(hours=2)
+    act = make_activity(app.engine, cast.leader, [cast.group.id], start, capacity=3)
+    (first,) = await members_bound(app, cast, 1, 9301)
+    await first.press(f"ev:yes:{act.id}")
+    clock.advance(hours=5)  # over: the attendance record stays
+    await _deactivate_by_staff(app, cast, cast.members[0])
+    assert answers(app.engine, act.id)[cast.members[0].id].answer == Answer.SIGNED_UP
+    assert activity(app.engine, act.id).signed_up == 1
