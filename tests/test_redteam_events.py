@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import delete
 
+from schedules.activities import run_event_reminders
+from storage import activities
 from storage.activity_models import Answer
 from storage.db import unit_of_work
-from storage.models import Person
+from storage.models import Membership, Person
 from storage.revocation import deactivate
 from tests.event_support import (
     EventCast,
@@ -79,3 +82,52 @@ async def test_deactivating_leaves_past_activities_as_they_were(app, cast, clock
     await _deactivate_by_staff(app, cast, cast.members[0])
     assert answers(app.engine, act.id)[cast.members[0].id].answer == Answer.SIGNED_UP
     assert activity(app.engine, act.id).signed_up == 1
+
+
+def _leave_group(engine, person: Person, group_id: int) -> None:
+    """What a roster sync does when the office moves someone out of a group."""
+    with unit_of_work(engine) as session:
+        session.execute(delete(Membership).where(Membership.person_id == person.id,
+                                                 Membership.group_id == group_id))
+
+
+async def test_someone_taken_out_of_the_group_no_longer_sees_its_unannounced_visit(
+        app, cast, clock):
+    start = clock.utcnow() + timedelta(days=2)
+    act = make_activity(app.engine, cast.leader, [cast.group.id], start, kind="unannounced")
+    stays, leaves = await members_bound(app, cast, 2, 9401)
+    _leave_group(app.engine, cast.members[1], cast.group.id)
+    await leaves.send("/events")
+    assert "专题视察" not in leaves.text
+    await leaves.send("/agenda")
+    assert "专题视察" not in leaves.text
+    for code in ("show", "yes", "logv"):
+        await leaves.press(f"ev:{code}:{act.id}")
+        assert "专题视察" not in leaves.text and "已报名" not in leaves.text
+    assert answers(app.engine, act.id)[cast.members[1].id].answer == Answer.NONE
+    await stays.send("/events")
+    assert "专题视察" in stays.text
+
+
+async def test_someone_taken_out_of_the_group_gets_no_more_reminders(app, cast, clock):
+    start = clock.utcnow() + timedelta(days=2)
+    act = make_activity(app.engine, cast.leader, [cast.group.id], start)
+    stays, leaves = await members_bound(app, cast, 2, 9501)
+    for dialog in (stays, leaves):
+        await dialog.press(f"ev:yes:{act.id}")
+    _leave_group(app.engine, cast.members[1], cast.group.id)
+    clock.set(start - timedelta(hours=23))
+    assert run_event_reminders(app.engine, app.services) == 1
+    assert [k.rsplit(":", 1)[1] for k in keys(app.engine, f"event:{act.id}:remind:")] == [
+        str(cast.members[0].id)]
+
+
+async def test_a_person_invited_by_name_stays_invited_outside_the_group(app, cast, clock):
+    start = clock.utcnow() + timedelta(days=2)
+    act = make_activity(app.engine, cast.leader, [cast.group.id], start, kind="unannounced")
+    with unit_of_work(app.engine) as session:
+        activities.invite_person(session, act.id, cast.members[0].id)
+    (named,) = await members_bound(app, cast, 1, 9601)
+    _leave_group(app.engine, cast.members[0], cast.group.id)
+    await named.press(f"ev:yes:{act.id}")
+    assert "您已报名" in named.text
