@@ -131,3 +131,33 @@ async def test_a_person_invited_by_name_stays_invited_outside_the_group(app, cas
     _leave_group(app.engine, cast.members[0], cast.group.id)
     await named.press(f"ev:yes:{act.id}")
     assert "您已报名" in named.text
+
+
+async def test_an_excel_sheet_with_a_merged_title_row_imports_and_names_rows_rightly(
+        app, cast, tmp_path):
+    from openpyxl import Workbook
+
+    from handlers.activities.importing import COLUMNS, import_activities
+    from storage.roster_problems import RosterError
+
+    def sheet(path, rows) -> None:
+        book = Workbook()
+        table = book.active
+        table.append(["2026年11月代表小组活动安排表"])
+        table.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+        table.append(list(COLUMNS))
+        for row in rows:
+            table.append(row)
+        book.save(path)
+
+    good = ["视察", "河道整治现场视察", "11月25日 09:30", "11月25日 11:30", "青石镇河道", 8, None,
+            cast.leader.phone, cast.group.name, ""]
+    path = tmp_path / "titled.xlsx"
+    sheet(path, [good])
+    with unit_of_work(app.engine) as session:
+        assert import_activities(session, app.services, path) == 1
+    bad = tmp_path / "titled_bad.xlsx"
+    sheet(bad, [good, [*good[:5], 0, *good[6:]]])
+    with unit_of_work(app.engine) as session, pytest.raises(RosterError) as raised:
+        import_activities(session, app.services, bad)
+    assert [p.row for p in raised.value.problems] == [4]  # title 1, header 2, rows 3 and 4
