@@ -143,6 +143,8 @@ def list_users(settings: Settings) -> str:
 
 def set_active(settings: Settings, phone: str, active: bool) -> Outcome:
     """`liandong users deactivate|activate PHONE`."""
+    from bot.core.context import Services
+    from handlers.activities.answers import release_holds
     from storage.phones import normalize_phone
     from storage.revocation import activate, deactivate
 
@@ -160,6 +162,8 @@ def set_active(settings: Settings, phone: str, active: bool) -> Outcome:
             activate(session, person, now, None)
             return Outcome(True, t("users.activated", name=person.name))
         done = deactivate(session, person, now, None)
+        release_holds(session, Services(settings, Catalogs(settings.locale), Clock()), person.id,
+                      now)
         return Outcome(True, t("users.deactivated", name=person.name,
                                pushes=done.pushes_cancelled, invites=done.invites_expired))
 

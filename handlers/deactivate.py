@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.numbers import parse_int
 from bot.core.types import Button, Reply, button_rows
+from handlers.activities.answers import release_holds
 from handlers.labels import masked_phone
 from storage import people
 from storage.models import Person
@@ -47,4 +48,5 @@ async def on_button(ctx: Context) -> list[Reply]:
     if not person.active:
         return [Reply(ctx.t("deactivate.already", name=person.name))]
     done = deactivate(ctx.session, person, ctx.now, ctx.person.id)
+    release_holds(ctx.session, ctx.services, person.id, ctx.now)
     return [Reply(ctx.t("deactivate.done", name=person.name, pushes=done.pushes_cancelled))]

@@ -63,18 +63,35 @@ def invite_groups(session: Session, activity: Activity, group_ids: Sequence[int]
 def invite_person(session: Session, activity_id: int, person_id: int) -> bool:
     """Invite one person (once); True when they were not invited before."""
     session.add(ActivityInvite(activity_id=activity_id, person_id=person_id))
-    if answer_of(session, activity_id, person_id) is not None:
+    if answer_of(session, activity_id, person_id, even_if_left=True) is not None:
         return False
     session.add(ActivityAnswer(activity_id=activity_id, person_id=person_id))
     session.flush()
     return True
 
 
-def answer_of(session: Session, activity_id: int, person_id: int) -> ActivityAnswer | None:
-    """The person's answer row (None: not invited)."""
-    return session.exec(select(ActivityAnswer).where(
-        ActivityAnswer.activity_id == activity_id,
-        ActivityAnswer.person_id == person_id)).first()
+def still_invited():
+    """SQL condition on an answer row: its person is invited still, by name or as a member of
+    an invited group (someone a roster change took out of the group is no longer).
+    """
+    by_name = select(ActivityInvite.id).where(
+        ActivityInvite.activity_id == ActivityAnswer.activity_id,
+        ActivityInvite.person_id == ActivityAnswer.person_id)
+    by_group = select(ActivityInvite.id).join(
+        Membership, Membership.group_id == ActivityInvite.group_id).where(
+        ActivityInvite.activity_id == ActivityAnswer.activity_id,
+        Membership.person_id == ActivityAnswer.person_id)
+    return or_(by_name.exists(), by_group.exists())
+
+
+def answer_of(session: Session, activity_id: int, person_id: int,
+              *, even_if_left: bool = False) -> ActivityAnswer | None:
+    """The person's answer row (None: not invited, or no longer, unless `even_if_left`)."""
+    query = select(ActivityAnswer).where(ActivityAnswer.activity_id == activity_id,
+                                         ActivityAnswer.person_id == person_id)
+    if not even_if_left:
+        query = query.where(still_invited())
+    return session.exec(query).first()
 
 
 def set_answer(session: Session, answer_id: int, was: str, now: datetime, to: str, *,
@@ -105,11 +122,22 @@ def free_seat(session: Session, activity_id: int) -> None:
 
 
 def first_waitlisted(session: Session, activity_id: int) -> ActivityAnswer | None:
-    """Who is first on the waitlist (earliest answer, then lowest id)."""
-    return session.exec(select(ActivityAnswer).where(
-        ActivityAnswer.activity_id == activity_id,
+    """Who is first on the waitlist among active people (earliest answer, then lowest id)."""
+    return session.exec(select(ActivityAnswer).join(
+        Person, Person.id == ActivityAnswer.person_id).where(
+        ActivityAnswer.activity_id == activity_id, Person.active,
         ActivityAnswer.answer == Answer.WAITLISTED).order_by(
         ActivityAnswer.answered_at, ActivityAnswer.id)).first()
+
+
+def holds_of(session: Session, person_id: int, now: datetime) -> list[ActivityAnswer]:
+    """The person's seats and waitlist places in standing activities that have not started."""
+    return list(session.exec(select(ActivityAnswer).join(
+        Activity, Activity.id == ActivityAnswer.activity_id).where(
+        ActivityAnswer.person_id == person_id,
+        ActivityAnswer.answer.in_([Answer.SIGNED_UP, Answer.WAITLISTED]),
+        Activity.state == ActivityState.ACTIVE, Activity.start_at > now)
+        .order_by(ActivityAnswer.id)).all())
 
 
 def waitlist_position(session: Session, answer: ActivityAnswer) -> int:
@@ -135,7 +163,7 @@ def people_with(session: Session, activity_id: int,
     """(person id, locale) of the active invited people, of these answers when given."""
     query = select(Person.id, Person.locale).join(
         ActivityAnswer, ActivityAnswer.person_id == Person.id).where(
-        ActivityAnswer.activity_id == activity_id, Person.active)
+        ActivityAnswer.activity_id == activity_id, Person.active, still_invited())
     if answers is not None:
         query = query.where(ActivityAnswer.answer.in_(list(answers)))
     return [tuple(row) for row in session.exec(query.order_by(Person.id)).all()]
@@ -157,7 +185,7 @@ def invited_between(session: Session, person_id: int, since: datetime,
     prefers the activities' time index and scans every activity of the period.
     """
     mine = {row.activity_id: row for row in session.exec(select(ActivityAnswer).where(
-        ActivityAnswer.person_id == person_id)).all()}
+        ActivityAnswer.person_id == person_id, still_invited())).all()}
     if not mine:
         return []
     query = select(Activity).where(Activity.id.in_(list(mine)),

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, literal, or_, update
+from sqlalchemy import delete, func, insert, literal, or_, update
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
-from storage.models import Membership, Person
+from storage.models import Conversation, Membership, Person
 from storage.survey_models import (
     Survey,
     SurveyBallot,
@@ -27,6 +27,7 @@ from storage.survey_models import (
 from storage.survey_spec import SurveyDraft
 
 KEY = "survey:{id}:"  # the prefix of every outbox key of a survey
+BALLOT_FLOW = "ballot"  # the conversation a half-finished ballot lives in
 
 
 def key_prefix(survey_id: int) -> str:
@@ -153,7 +154,22 @@ def close(session: Session, survey_id: int, now: datetime) -> bool:
     session.execute(update(SurveyBallot).where(SurveyBallot.survey_id == survey_id)
                     .values(level=SurveyBallot.level)
                     .execution_options(synchronize_session=False))
+    drop_unfinished(session, survey_id)
     return True
+
+
+def drop_unfinished(session: Session, survey_id: int) -> int:
+    """Delete the half-finished ballots of a survey (choices beside a person id in their
+    conversation rows): once it is closed they can never be cast; how many.
+    """
+    rows = session.exec(select(Conversation.person_id, Conversation.data)
+                        .where(Conversation.flow == BALLOT_FLOW)).all()
+    doomed = [person_id for person_id, data in rows if (data or {}).get("survey") == survey_id]
+    if doomed:
+        session.execute(delete(Conversation).where(Conversation.person_id.in_(doomed),
+                                                   Conversation.flow == BALLOT_FLOW)
+                        .execution_options(synchronize_session=False))
+    return len(doomed)
 
 
 def extend(session: Session, survey_id: int, closes_at: datetime, now: datetime) -> bool:

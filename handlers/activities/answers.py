@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.context import Context
+from sqlmodel import Session
+
+from bot.core.context import Context, Services
 from bot.core.dispatcher import Refusal
 from handlers.activities import pushes
 from storage import activities
@@ -67,14 +69,37 @@ def step_back(ctx: Context, activity: Activity, row: ActivityAnswer, to: str,
 
 def promote(ctx: Context, activity: Activity) -> int | None:
     """Give a free seat to the first on the waitlist, who is told; their person id."""
-    while (first := activities.first_waitlisted(ctx.session, activity.id)) is not None:
-        if not activities.take_seat(ctx.session, activity.id):
+    person_id = promote_first(ctx.session, ctx.services, activity, ctx.now)
+    if person_id is not None:
+        ctx.audit("event.promoted", subject_type="activity", subject_id=activity.id,
+                  note=str(person_id))
+    return person_id
+
+
+def promote_first(session: Session, services: Services, activity: Activity,
+                  now: datetime) -> int | None:
+    """A free seat to the first active person waiting, who is told; their person id."""
+    while (first := activities.first_waitlisted(session, activity.id)) is not None:
+        if not activities.take_seat(session, activity.id):
             return None
-        if activities.set_answer(ctx.session, first.id, Answer.WAITLISTED, ctx.now,
-                                 Answer.SIGNED_UP):
-            pushes.promoted(ctx.session, ctx.services, activity, first.person_id)
-            ctx.audit("event.promoted", subject_type="activity", subject_id=activity.id,
-                      note=str(first.person_id))
+        if activities.set_answer(session, first.id, Answer.WAITLISTED, now, Answer.SIGNED_UP):
+            pushes.promoted(session, services, activity, first.person_id)
             return first.person_id
-        activities.free_seat(ctx.session, activity.id)  # they answered otherwise meanwhile
+        activities.free_seat(session, activity.id)  # they answered otherwise meanwhile
     return None
+
+
+def release_holds(session: Session, services: Services, person_id: int, now: datetime) -> int:
+    """A deactivated person's seats and waitlist places in activities still to come are given
+    up (each freed seat goes to the first active person waiting); how many.
+    """
+    released = 0
+    for row in activities.holds_of(session, person_id, now):
+        activity_id, was = row.activity_id, row.answer
+        if not activities.set_answer(session, row.id, was, now, Answer.WITHDRAWN):
+            continue
+        released += 1
+        if was == Answer.SIGNED_UP:
+            activities.free_seat(session, activity_id)
+            promote_first(session, services, session.get(Activity, activity_id), now)
+    return released

@@ -31,6 +31,7 @@ from storage.roster_read import decode_csv
 
 COLUMNS = ("类型", "名称", "开始", "结束", "地点", "名额", "报名截止", "组织人", "小组", "备注")
 REQUIRED = ("类型", "名称", "开始", "结束", "地点", "组织人", "小组")
+HEADER_SEARCH = 5  # how many top rows may hold the header
 SPLIT = re.compile(r"[、;；,，]")
 
 
@@ -48,8 +49,8 @@ def _cell(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def read_rows(path: Path) -> list[dict[str, object]]:
-    """The data rows keyed by header (index + 2 is the row number); RosterFileError when the
+def read_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
+    """(row number, the row keyed by header) of the data rows; RosterFileError when the
     file as a whole cannot be read.
     """
     suffix = path.suffix.lower()
@@ -65,15 +66,27 @@ def read_rows(path: Path) -> list[dict[str, object]]:
             raise RosterFileError(problem("roster.file.type", file=path.name, suffix=suffix))
     except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
         raise RosterFileError(problem("roster.file.not_xlsx", file=path.name)) from exc
-    header = [str(_cell(v) or "") for v in table[0]] if table else []
+    at = header_at(table)
+    header = [str(_cell(v) or "") for v in table[at]] if table else []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RosterFileError(*(problem("roster.file.missing_column", column=c) for c in missing))
-    rows = [{k: _cell(v) for k, v in zip(header, values, strict=False) if k}
-            for values in table[1:]]
-    while rows and not any(v not in (None, "") for v in rows[-1].values()):
+    rows = [(number, {k: _cell(v) for k, v in zip(header, values, strict=False) if k})
+            for number, values in enumerate(table[at + 1:], start=at + 2)]
+    while rows and not any(v not in (None, "") for v in rows[-1][1].values()):
         rows.pop()
     return rows
+
+
+def header_at(table: list[list[object]]) -> int:
+    """Where the header row is: the first of the top rows naming every required column (an
+    office's sheet often has a title, merged across the columns, above it); else the first.
+    """
+    for index, values in enumerate(table[:HEADER_SEARCH]):
+        names = {str(_cell(v) or "") for v in values}
+        if all(column in names for column in REQUIRED):
+            return index
+    return 0
 
 
 class RowReader:
@@ -166,7 +179,7 @@ def import_activities(session: Session, services: Services, path: Path) -> int:
     every bad row); how many were created.
     """
     reader, planned, bad = RowReader(session, services), [], []
-    for number, row in enumerate(read_rows(path), start=2):
+    for number, row in read_rows(path):
         if not any(v not in (None, "") for v in row.values()):
             continue
         plan = reader.read(row)

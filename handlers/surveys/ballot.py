@@ -23,7 +23,7 @@ from storage import conversations, surveys
 from storage.models import Conversation
 from storage.survey_models import Survey, SurveyItem, SurveyState
 
-FLOW = "ballot"
+FLOW = surveys.BALLOT_FLOW
 DONE = "done"
 
 
