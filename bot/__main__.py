@@ -249,6 +249,14 @@ def survey_close(number: SurveyId):
     _finish(close_survey(load_settings(), number))
 
 
+@survey_cli.command("publish")
+def survey_publish(number: SurveyId):
+    """Publish a closed survey's results as they are, though participation fell short."""
+    from bot.survey_cli import publish_survey
+
+    _finish(publish_survey(load_settings(), number))
+
+
 @survey_cli.command("extend")
 def survey_extend(number: SurveyId, days: Annotated[int, typer.Option(
         "--days", help="How many days later it closes.")] = 3):

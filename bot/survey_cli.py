@@ -1,5 +1,5 @@
 """`liandong survey …`: create a survey from a YAML or XLSX file (all or nothing), list, open,
-close, extend; `liandong export survey ID`: the 测评结果表.
+close, publish, extend; `liandong export survey ID`: the 测评结果表 (once the results are out).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from bot.core.context import Services
 from bot.i18n import Catalogs
 from handlers.surveys import office
 from handlers.surveys.render import kind_word, local
+from handlers.surveys.staff import closed_key, extend_refusal
 from storage import surveys
 from storage.db import unit_of_work
-from storage.survey_models import Survey
+from storage.survey_models import Survey, SurveyState
 from storage.survey_spec import SurveySpecError, check_survey
 
 
@@ -125,7 +126,18 @@ def close_survey(settings: Settings, number: int) -> Outcome:
         if not office.close_and_report(session, services(settings), survey.id,
                                        Clock().utcnow()):
             return Outcome(False, t("surveys.already_closed", number=survey.id))
-        return Outcome(True, t("surveys.closed", number=survey.id))
+        return Outcome(True, t(closed_key(session, survey.id), number=survey.id))
+    return _with_survey(settings, number, act)
+
+
+def publish_survey(settings: Settings, number: int) -> Outcome:
+    """Publish a closed survey's results as they are (participation short of the threshold)."""
+    def act(t, session, survey):
+        if not office.publish_as_is(session, services(settings), survey.id, Clock().utcnow()):
+            key = "surveys.already_published" if office.published(session, survey.id) \
+                else "surveys.results_not_yet"
+            return Outcome(False, t(key, number=survey.id))
+        return Outcome(True, t("surveys.published", number=survey.id))
     return _with_survey(settings, number, act)
 
 
@@ -135,7 +147,7 @@ def extend_survey(settings: Settings, number: int, days: int) -> Outcome:
         now = Clock().utcnow()
         closes = max(now, survey.closes_at) + timedelta(days=days)
         if days < 1 or not office.extend(session, services(settings), survey.id, closes, now):
-            return Outcome(False, t("surveys.extend_refused", number=survey.id))
+            return Outcome(False, t(extend_refusal(session, survey.id), number=survey.id))
         return Outcome(True, t("surveys.extended", number=survey.id,
                                closes=local(closes, settings.tz)))
     return _with_survey(settings, number, act)
@@ -150,6 +162,10 @@ def export_survey(settings: Settings, number: int, out: Path) -> Outcome:
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def act(t, session, survey):
+        if survey.results_at is None:
+            key = "surveys.results_unpublished" if survey.state == SurveyState.CLOSED.value \
+                else "surveys.results_not_yet"
+            return Outcome(False, t(key, number=survey.id))
         write_results(session, survey, out, t, settings.tz)
         return Outcome(True, t("surveys.cli.exported", number=survey.id, file=str(out)))
     return _with_survey(settings, number, act)

@@ -54,6 +54,7 @@ def _evaluation(session: Session, now: datetime, tz: ZoneInfo, rng: random.Rando
 
     _cast(session, survey.id, EVALUATION_BALLOTS, choose, opened, tz, rng)
     surveys.close(session, survey.id, draft.closes_at)
+    surveys.publish(session, survey.id, draft.closes_at)
 
 
 def _vote(session: Session, now: datetime, tz: ZoneInfo, rng: random.Random) -> None:

@@ -50,7 +50,8 @@ class Survey(SQLModel, table=True):
     `options` are the ratings of an evaluation (the last may be 不了解); `eligible` is
     {"groups": [ids], "levels": [names]} (either may be empty, not both); `counted_levels`
     are the levels whose delegates count towards `min_participation` percent; `reminders`
-    are ISO times at which non-voters are reminded.
+    are ISO times at which non-voters are reminded. `results_at` is set once, when the results
+    are published; after that the survey is never reopened (new ballots would show by difference).
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,6 +74,7 @@ class Survey(SQLModel, table=True):
     created_at: datetime
     closed_at: datetime | None = None
     reminded: int = Field(default=0)
+    results_at: datetime | None = None  # set once, when the results are published
 
 
 class ItemKind(StrEnum):

@@ -3,7 +3,8 @@
 满意率 = (满意 + 基本满意) ÷ valid ballots and 不满意率 = 不满意 ÷ valid ballots, where a ballot is
 valid for a department when it rates it with anything but 不了解 (不了解 counts as taking part,
 not in the rates). The last rated option is the unsatisfied one, the others satisfied.
-Breakdowns by level with fewer than `SMALL` ballots are hidden.
+Breakdowns by level with fewer than `SMALL` ballots are hidden, and so are all counts and rates
+of a survey with fewer than `SMALL` ballots in all (`Results.too_few`): only participation shows.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlmodel import Session
 from storage import surveys
 from storage.survey_models import DONT_KNOW, Survey, SurveyItem, SurveyKind, SurveyVoter
 
-SMALL = 5  # a breakdown with fewer ballots than this is not shown
+SMALL = 5  # a breakdown (or a whole result) with fewer ballots than this is not shown
 
 
 @dataclass
@@ -66,9 +67,14 @@ class Results:
             and self.overall.eligible > 0
 
     @property
+    def too_few(self) -> bool:
+        """Fewer than SMALL ballots in all: counts would reveal who chose what; none shown."""
+        return self.ballots < SMALL
+
+    @property
     def flagged(self) -> list[ItemResult]:
-        """Departments whose 不满意率 is above the survey's limit."""
-        return [r for r in self.items if r.flagged]
+        """Departments whose 不满意率 is above the survey's limit (none told when too few)."""
+        return [] if self.too_few else [r for r in self.items if r.flagged]
 
 
 def _rated(options: Sequence[str]) -> list[str]:

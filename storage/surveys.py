@@ -1,4 +1,4 @@
-"""Queries about surveys: create, open (fix the voters), cast a ballot, close, extend, turnout.
+"""Queries about surveys: create, open (fix the voters), cast, close, publish, extend, turnout.
 
 A ballot is cast in one transaction that first marks the voter (a conditional update: only a
 voter who has not voted, of a survey that is open) and then inserts a ballot with a random key
@@ -172,12 +172,25 @@ def drop_unfinished(session: Session, survey_id: int) -> int:
     return len(doomed)
 
 
+def publish(session: Session, survey_id: int, now: datetime) -> bool:
+    """Mark a closed survey's results published, once (a double tap, or the sweep and a person
+    at once, publish once); True when this call did.
+    """
+    moved = session.execute(update(Survey).where(
+        Survey.id == survey_id, Survey.state == SurveyState.CLOSED.value,
+        Survey.results_at.is_(None)).values(results_at=now)
+        .execution_options(synchronize_session=False))
+    return moved.rowcount == 1
+
+
 def extend(session: Session, survey_id: int, closes_at: datetime, now: datetime) -> bool:
-    """Move the close later (reopening a closed survey); refused for a draft or a past time."""
+    """Move the close later (reopening a closed survey); refused for a draft, a past time, or
+    once the results are published (new ballots would then show by difference).
+    """
     if closes_at <= now:
         return False
     moved = session.execute(update(Survey).where(
-        Survey.id == survey_id,
+        Survey.id == survey_id, Survey.results_at.is_(None),
         Survey.state.in_([SurveyState.OPEN.value, SurveyState.CLOSED.value]))
         .values(closes_at=closes_at, state=SurveyState.OPEN.value, closed_at=None)
         .execution_options(synchronize_session=False))

@@ -60,22 +60,37 @@ def test_create_open_close_extend_and_export(office, tmp_path):
     assert "#3 2026年度部门满意度测评（满意度测评，未发布" in survey_cli.list_surveys(office)
     assert survey_cli.open_survey(office, 3).text == "测评 #3 已发布，发给 150 位代表。"
     assert not survey_cli.open_survey(office, 3).ok
-    assert survey_cli.close_survey(office, 3).ok
+    closed = survey_cli.close_survey(office, 3)  # nobody voted: short of the threshold
+    assert closed.ok and "结果暂不公布" in closed.text
     assert not survey_cli.close_survey(office, 3).ok
-    extended = survey_cli.extend_survey(office, 3, 3)
-    assert extended.ok and "延长到" in extended.text
     out = tmp_path / "结果.xlsx"
+    refused = survey_cli.export_survey(office, 3, out)
+    assert not refused.ok and "尚未公布" in refused.text and not out.exists()
+    extended = survey_cli.extend_survey(office, 3, 3)  # not published: may still be extended
+    assert extended.ok and "延长到" in extended.text
+    assert survey_cli.close_survey(office, 3).ok
+    assert survey_cli.publish_survey(office, 3).ok
+    assert not survey_cli.publish_survey(office, 3).ok  # once
     assert survey_cli.export_survey(office, 3, out).ok
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["测评结果表", "个案满意度"]
     sheet = [tuple(row) for row in book["测评结果表"].iter_rows(values_only=True)]
-    assert sheet[1][:4] == ("排名", "单位", "满意", "基本满意")
-    assert {row[1] for row in sheet[2:4]} == {"县住房和城乡建设局", "县商务局"}
+    assert sheet[1][0].startswith("有效选票不足 5 张")  # no ballots: no table of counts
+    assert not any(row[0] == "排名" for row in sheet)
     assert any(row[1] == "计入的层级合计" and row[2:5] == (0, 150, "0.0%") for row in sheet)
     cases = list(book["个案满意度"].iter_rows(values_only=True))
     assert cases[0] == ("单位", "满意", "基本满意", "不满意", "有效票", "满意率")
     assert all(row[4] == row[1] + row[2] + row[3] for row in cases[1:])
     assert survey_cli.open_survey(office, 99).text == "没有编号为 99 的测评。用法：/survey 编号"
+
+
+def test_export_of_a_published_survey_with_enough_ballots(office, tmp_path):
+    out = tmp_path / "demo.xlsx"
+    assert survey_cli.export_survey(office, 1, out).ok  # the demo's closed evaluation, 72 ballots
+    sheet = [tuple(row) for row in
+             openpyxl.load_workbook(out)["测评结果表"].iter_rows(values_only=True)]
+    assert "有效选票 72 张" in sheet[0][0]
+    assert sheet[1][:4] == ("排名", "单位", "满意", "基本满意")
 
 
 def test_the_example_file_is_valid(office, tmp_path):

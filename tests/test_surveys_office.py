@@ -69,9 +69,11 @@ async def test_configured_reminder_by_the_sweep(app, demo, clock):
 async def test_the_sweep_closes_once_and_reports(app, demo, clock):
     survey_id = make_survey(app, **SMALL)
     voters = eligible(app.engine, survey_id)
-    # 3 of 12 vote (25%: met); department B rated 不满意 by 2 of 3 -> 66.7% > 30%: flagged
+    # 5 of 12 vote (41.7%: met; 5 ballots, so counts may show); department B rated 不满意 by
+    # 2 of 5 -> 40.0% > 30%: flagged
     for n, answers in enumerate([["满意", "不满意", "满意"], ["满意", "不满意", "基本满意"],
-                                 ["基本满意", "满意", "不了解"]]):
+                                 ["基本满意", "满意", "不了解"], ["满意", "满意", "满意"],
+                                 ["不满意", "基本满意", "满意"]]):
         dialog = await bind(app, voters[n], f"853{n}")
         await vote(dialog, survey_id, voters[n].id, answers)
     clock.advance(days=7, minutes=1)
@@ -81,7 +83,7 @@ async def test_the_sweep_closes_once_and_reports(app, demo, clock):
     results = rows(app.engine, f"survey:{survey_id}:results:")
     assert {r.person_id for r in results} == _readers(app.engine)
     reply = Reply.from_dict(results[0].payload)
-    assert "有效选票 3 张" in reply.text and "满意率 33.3%，不满意率 66.7%" in reply.text
+    assert "有效选票 5 张" in reply.text and "满意率 60.0%，不满意率 40.0%" in reply.text
     assert reply.attachments and reply.attachments[0].is_photo  # the chart
     flagged = rows(app.engine, f"survey:{survey_id}:flagged:")
     assert flagged and "不满意率超过 30%" in Reply.from_dict(flagged[0].payload).text

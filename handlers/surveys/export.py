@@ -42,6 +42,15 @@ def _vote_rows(t: Translator, results: survey_results.Results) -> list[list]:
                        t("surveys.export.yes") if r.chosen else ""] for r in options]]
 
 
+def _table(t: Translator, results: survey_results.Results) -> list[list]:
+    """The results table; with too few ballots in all, one line saying why it is left out."""
+    if results.too_few:
+        return [[t("surveys.result.too_few", small=survey_results.SMALL)]]
+    if results.survey.kind == SurveyKind.VOTE.value:
+        return _vote_rows(t, results)
+    return _evaluation_rows(t, results)
+
+
 def _participation_rows(t: Translator, results: survey_results.Results) -> list[list]:
     overall = results.overall
     rows = [[t("surveys.export.participation"), "", t("surveys.export.voted"),
@@ -71,9 +80,8 @@ def case_satisfaction(session: Session) -> list[tuple[str, int, int, int]]:
 def write_results(session: Session, survey: Survey, out: Path, t: Translator, tz) -> None:
     """Write the workbook to `out`."""
     results = survey_results.compute(session, survey)
-    table = _vote_rows(t, results) if survey.kind == SurveyKind.VOTE.value \
-        else _evaluation_rows(t, results)
-    widths = [Column(8), Column(30, wrap=True)] + [Column(12)] * (len(table[0]) - 2)
+    table = _table(t, results)
+    widths = [Column(8), Column(30, wrap=True)] + [Column(12)] * max(len(table[0]) - 2, 3)
     with Workbook(out) as book:
         with book.sheet(t("surveys.export.sheet"), widths, freeze_header=False) as sheet:
             sheet.append([t("surveys.export.title", title=survey.title,

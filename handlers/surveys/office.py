@@ -1,5 +1,6 @@
 """What the office does with a survey, whoever asks (chat, command line, sweep): open, remind,
-close and report, extend. Each move is conditional at the database, so it happens once.
+close and report, publish (once), extend. Each move is conditional at the database, so it
+happens once.
 """
 
 from __future__ import annotations
@@ -59,42 +60,79 @@ def extend_buttons(t, survey_id: int) -> tuple:
                                f"sv:ext:{survey_id}:{days}") for days in EXTEND_DAYS])
 
 
+def short_buttons(t, survey_id: int) -> tuple:
+    """延长 3 天 / 7 天, then 按现状公布结果: for a survey short of its threshold."""
+    return (*extend_buttons(t, survey_id),
+            (Button(t("surveys.button.publish"), f"sv:pub:{survey_id}"),))
+
+
 def close_and_report(session: Session, services: Services, survey_id: int,
                      now: datetime) -> bool:
-    """Close once; results to staff and leadership; staff told of flagged departments and of a
-    missed threshold (with buttons to extend).
+    """Close once. With the threshold met the results are published (once, to staff and
+    leadership); short of it nothing is published and staff choose: extend, or publish as is.
     """
     if not surveys.close(session, survey_id, now):
         return False
     survey = session.get(Survey, survey_id)
     session.refresh(survey)
     results = survey_results.compute(session, survey)
+    if results.threshold_met:
+        _publish(session, services, survey, results, now)
+        return True
     stamp = now.strftime("%Y%m%d%H%M")
-    prefix = f"{surveys.key_prefix(survey_id)}"
+    _send(session, services, _staff(session), f"{surveys.key_prefix(survey_id)}short:{stamp}",
+          lambda t: Reply(t("surveys.push.short", title=survey.title, number=survey.id,
+                            rate=f"{results.overall.rate * 100:.1f}%",
+                            minimum=survey.min_participation),
+                          short_buttons(t, survey.id)))
+    return True
+
+
+def publish_as_is(session: Session, services: Services, survey_id: int,
+                  now: datetime) -> bool:
+    """Publish a closed survey's results though short of its threshold; once (False after)."""
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        return False
+    session.refresh(survey)
+    return _publish(session, services, survey, survey_results.compute(session, survey), now)
+
+
+def _publish(session: Session, services: Services, survey: Survey,
+             results: survey_results.Results, now: datetime) -> bool:
+    """Set `results_at` (conditional: only the first caller) and push the results, once."""
+    if not surveys.publish(session, survey.id, now):
+        return False
+    prefix = surveys.key_prefix(survey.id)
     folder = services.settings.data_dir / "surveys"
-    _send(session, services, _readers(session), f"{prefix}results:{stamp}",
+    _send(session, services, _readers(session), f"{prefix}results",
           lambda t: results_reply(t, results, folder))
     if results.flagged:
-        _send(session, services, _staff(session), f"{prefix}flagged:{stamp}",
+        _send(session, services, _staff(session), f"{prefix}flagged",
               lambda t: Reply(flagged_text(t, survey, results.flagged)))
-    if not results.threshold_met:
-        _send(session, services, _staff(session), f"{prefix}short:{stamp}",
-              lambda t: Reply(t("surveys.push.short", title=survey.title, number=survey.id,
-                                rate=f"{results.overall.rate * 100:.1f}%",
-                                minimum=survey.min_participation),
-                              extend_buttons(t, survey.id)))
     return True
 
 
 def extend(session: Session, services: Services, survey_id: int, closes_at: datetime,
            now: datetime) -> bool:
-    """Move the close later (reopening it) and tell those who have not voted."""
+    """Move the close later (reopening it) and tell those who have not voted; refused once the
+    results are published.
+    """
     if not surveys.extend(session, survey_id, closes_at, now):
         return False
     survey = session.get(Survey, survey_id)
     session.refresh(survey)
     pushes.queue_extension(session, services, survey)
     return True
+
+
+def published(session: Session, survey_id: int) -> bool:
+    """Whether the survey's results are out (read fresh from the database)."""
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        return False
+    session.refresh(survey)
+    return survey.results_at is not None
 
 
 def extended_close(survey: Survey, now: datetime, days: int) -> datetime:

@@ -9,7 +9,7 @@ from bot.core.types import Attachment, Reply
 from bot.i18n import Translator
 from handlers.labels import level_label
 from storage.survey_models import Survey, SurveyKind
-from storage.survey_results import ItemResult, Results
+from storage.survey_results import SMALL, ItemResult, Results
 from storage.surveys import Tally
 
 
@@ -85,9 +85,12 @@ def results_text(t: Translator, results: Results) -> str:
     survey = results.survey
     lines = [t("surveys.result.head", number=survey.id, title=survey.title,
                ballots=results.ballots)]
-    lines += _vote_lines(t, results) if survey.kind == SurveyKind.VOTE.value \
-        else _evaluation_lines(t, results)
-    lines += _question_lines(t, results)
+    if results.too_few:
+        lines.append(t("surveys.result.too_few", small=SMALL))
+    else:
+        lines += _vote_lines(t, results) if survey.kind == SurveyKind.VOTE.value \
+            else _evaluation_lines(t, results)
+        lines += _question_lines(t, results)
     lines += participation_lines(t, results)
     return "\n".join(lines)
 
@@ -103,7 +106,7 @@ def chart_rows(results: Results) -> list[RankRow]:
 
 def chart_attachment(t: Translator, results: Results, folder: Path) -> tuple[Attachment, ...]:
     """The ranking chart as a PNG kept under `folder` (text charts go in the message)."""
-    rows = chart_rows(results)
+    rows = [] if results.too_few else chart_rows(results)
     if not rows:
         return ()
     drawn = chart_or_text().ranking(results.survey.title, rows,

@@ -67,8 +67,9 @@ def _buttons(ctx: Context, survey: Survey) -> tuple:
         remind = f"sv:rm:{sid}:{survey.reminded + 1}"
         return button_rows([Button(t("surveys.button.remind"), remind),
                             Button(t("surveys.button.close"), f"sv:cl:{sid}")])
-    return button_rows([Button(t("surveys.button.results"), f"sv:res:{sid}")],
-                       list(office.extend_buttons(t, sid)[0]))
+    if survey.results_at is not None:
+        return button_rows([Button(t("surveys.button.results"), f"sv:res:{sid}")])
+    return office.short_buttons(t, sid)
 
 
 def view(ctx: Context, survey: Survey, edit: bool = False) -> Reply:
@@ -88,7 +89,7 @@ def view(ctx: Context, survey: Survey, edit: bool = False) -> Reply:
 
 
 async def on_office_button(ctx: Context, survey: Survey, code: str, arg: str) -> list[Reply]:
-    """sv:op / rm / cl / ext / res: staff only (results: leadership too)."""
+    """sv:op / rm / cl / ext / pub / res: staff only (results: leadership too)."""
     allowed = READERS if code == "res" else (Role.STAFF,)
     if not ctx.has_any(*allowed):
         ctx.audit("denied", subject_type="survey", subject_id=survey.id, note=code)
@@ -119,7 +120,12 @@ async def _close(ctx: Context, survey: Survey, _arg: str) -> list[Reply]:
     if not office.close_and_report(ctx.session, ctx.services, survey.id, ctx.now):
         return [Reply(ctx.t("surveys.already_closed", number=survey.id), edit=True)]
     ctx.audit("survey.closed", subject_type="survey", subject_id=survey.id)
-    return [Reply(ctx.t("surveys.closed", number=survey.id), edit=True)]
+    return [Reply(ctx.t(closed_key(ctx.session, survey.id), number=survey.id), edit=True)]
+
+
+def closed_key(session, survey_id: int) -> str:
+    """After a close: results published, or held back because participation fell short."""
+    return "surveys.closed" if office.published(session, survey_id) else "surveys.closed_short"
 
 
 async def _extend(ctx: Context, survey: Survey, arg: str) -> list[Reply]:
@@ -129,17 +135,35 @@ async def _extend(ctx: Context, survey: Survey, arg: str) -> list[Reply]:
         return [Reply(ctx.t("common.button_unknown"))]
     closes = office.extended_close(survey, ctx.now, days)
     if not office.extend(ctx.session, ctx.services, survey.id, closes, ctx.now):
-        return [Reply(ctx.t("surveys.extend_refused", number=survey.id))]
+        return [Reply(ctx.t(extend_refusal(ctx.session, survey.id), number=survey.id))]
     ctx.audit("survey.extended", subject_type="survey", subject_id=survey.id, note=str(days))
     return [Reply(ctx.t("surveys.extended", number=survey.id,
                         closes=local(closes, ctx.services.settings.tz)), edit=True)]
 
 
+def extend_refusal(session, survey_id: int) -> str:
+    """Why an extension was refused: the results are out, or the survey is not open yet."""
+    return "surveys.extend_refused_published" if office.published(session, survey_id) \
+        else "surveys.extend_refused"
+
+
+async def _publish(ctx: Context, survey: Survey, _arg: str) -> list[Reply]:
+    if not office.publish_as_is(ctx.session, ctx.services, survey.id, ctx.now):
+        key = "surveys.already_published" if office.published(ctx.session, survey.id) \
+            else "surveys.results_not_yet"
+        return [Reply(ctx.t(key, number=survey.id), edit=True)]
+    ctx.audit("survey.published", subject_type="survey", subject_id=survey.id)
+    return [Reply(ctx.t("surveys.published", number=survey.id), edit=True)]
+
+
 async def _results(ctx: Context, survey: Survey, _arg: str) -> list[Reply]:
     if survey.state != SurveyState.CLOSED.value:
         return [Reply(ctx.t("surveys.results_not_yet", number=survey.id))]
+    if survey.results_at is None:
+        return [Reply(ctx.t("surveys.results_unpublished", number=survey.id))]
     results = survey_results.compute(ctx.session, survey)
     return [results_reply(ctx.t, results, ctx.services.settings.data_dir / "surveys")]
 
 
-OFFICE = {"op": _open, "rm": _remind, "cl": _close, "ext": _extend, "res": _results}
+OFFICE = {"op": _open, "rm": _remind, "cl": _close, "ext": _extend, "pub": _publish,
+          "res": _results}
