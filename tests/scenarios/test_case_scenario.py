@@ -1,0 +1,90 @@
+"""Scenario 1 on every channel: a case from /report (photo, location) to 销号 across the
+delegate, the squad leader, the office staff and the department's liaison.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage.case_models import CaseMedia, CaseStatus
+from storage.db import unit_of_work
+from storage.demo import DEMO_STAFF_PHONE
+from storage.models import Area, Department, Person
+from tests.factories import demo_reporter, leader_of, liaison_of
+from tests.images import jpeg_bytes
+from tests.test_telegram_cases import DESCRIPTION, LATITUDE, LONGITUDE, the_case
+
+
+def case_cast(engine):
+    """(reporter, leader, staff, liaison, labels) of the demo county for this walkthrough."""
+    with unit_of_work(engine) as session:
+        reporter, group = demo_reporter(session)
+        leader = leader_of(session, group)
+        staff = session.exec(select(Person).where(Person.phone == DEMO_STAFF_PHONE)).one()
+        department = session.exec(select(Department).order_by(Department.id)).first()
+        liaison = liaison_of(session, department)
+        labels = {"area": session.get(Area, group.area_id).name_zh,
+                  "department": department.name, "township": reporter.township}
+        for person in (reporter, leader, staff, liaison):
+            session.expunge(person)
+    return reporter, leader, staff, liaison, labels
+
+
+async def test_a_case_from_report_to_closing(driver, engine):
+    reporter, leader, staff, liaison, labels = case_cast(engine)
+    await driver.meet(reporter, leader, staff, liaison)
+
+    # the delegate reports: area, description, a photo, the place, the township, submit
+    await driver.as_person(reporter.phone)
+    assert "第1步" in await driver.send("/report")
+    assert "第2步" in await driver.press(labels["area"])
+    assert "第3步" in await driver.send(DESCRIPTION)
+    assert "1/9" in await driver.send_photo(jpeg_bytes())
+    assert "第4步" in await driver.press("完成")
+    if driver.shares_location:
+        assert "第5步" in await driver.share_location(LATITUDE, LONGITUDE)
+    else:
+        assert "第5步" in await driver.send("跳过")
+    preview = await driver.press(f"使用：{labels['township']}")
+    assert "请核对" in preview and DESCRIPTION in preview
+    assert "已提交" in await driver.press("提交")
+    case = the_case(engine)
+    assert case.status == CaseStatus.SUBMITTED
+    located = (LATITUDE, LONGITUDE) if driver.shares_location else (None, None)
+    assert (case.latitude, case.longitude) == located
+    with unit_of_work(engine) as session:
+        assert [m.kind for m in session.exec(select(CaseMedia).where(
+            CaseMedia.case_id == case.id)).all()] == ["photo"]
+
+    # the squad leader is told, and accepts from the push
+    assert case.number in await driver.pushes_for(leader)
+    await driver.as_person(leader.phone)
+    assert "已受理" in await driver.press("受理")
+    assert the_case(engine, case.id).status == CaseStatus.ACCEPTED
+
+    # the office assigns it to a department with a deadline
+    assert case.number in await driver.pushes_for(staff)
+    await driver.as_person(staff.phone)
+    await driver.press("交办")
+    await driver.press(labels["department"])
+    deadline = next(label for label in driver.labels() if "个工作日" in label)
+    assert "请确认" in await driver.press(deadline)
+    assert "已交办" in await driver.press("确认")
+    assert the_case(engine, case.id).status == CaseStatus.ASSIGNED
+
+    # the liaison acknowledges and reports the fix with an evidence photo
+    assert case.number in await driver.pushes_for(liaison)
+    await driver.as_person(liaison.phone)
+    await driver.press("签收")
+    assert the_case(engine, case.id).status == CaseStatus.ACKNOWLEDGED
+    await driver.press("整改完成")
+    await driver.send("已更换全部灯具")
+    assert "1/9" in await driver.send_photo(jpeg_bytes((20, 200, 20)))
+    assert "整改完成" in await driver.press("完成")
+    assert the_case(engine, case.id).status == CaseStatus.RECTIFIED
+
+    # the delegate is asked, is satisfied: 销号
+    assert case.number in await driver.pushes_for(reporter)
+    await driver.as_person(reporter.phone)
+    assert "已销号" in await driver.press("满意")
+    assert the_case(engine, case.id).status == CaseStatus.CLOSED
