@@ -1,0 +1,49 @@
+"""Scenario 3 on every channel: a squad leader creates an activity with /newevent, the
+invitation reaches a member, who presses 报名 (the invitation changes) and finds it in /agenda.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.event_support import answers, event_cast
+
+TITLE = "河道整治现场视察"
+
+
+async def test_an_activity_is_created_signed_up_for_and_on_the_agenda(driver, engine):
+    cast = event_cast(engine)
+    member = cast.members[0]
+    await driver.meet(cast.leader, member)
+
+    await driver.as_person(cast.leader.phone)
+    await driver.send("/newevent")
+    await driver.press("视察")
+    await driver.send(TITLE)
+    await driver.send("11月25日 09:30")  # Wednesday; the clock stands on Monday the 23rd
+    await driver.send("11:30")
+    await driver.send("青石镇河道")
+    await driver.press("不限")
+    await driver.press("不设截止")
+    await driver.press("不重复")
+    await driver.press(cast.group.name)
+    await driver.press("选好了")
+    send = next(label for label in driver.labels() if label.startswith("发出邀请（"))
+    receipt = await driver.press(send)
+    assert "已创建" in receipt
+    activity_id = int(re.search(r"#(\d+)", receipt)[1])
+
+    invitation = await driver.pushes_for(member)
+    assert "活动邀请" in invitation and TITLE in invitation
+    await driver.as_person(member.phone)
+    before = driver.screen(member)
+    pushed = driver.holding("报名")
+    assert "您已报名" in await driver.press("报名")
+    after = driver.screen(member)
+    assert len(after) == len(before)  # the invitation itself changed
+    changed = after[before.index(pushed)]
+    assert "退出报名" in changed.labels and changed.key_of("报名") is None
+    assert answers(engine, activity_id)[member.id].answer == "signed_up"
+
+    agenda = await driver.send("/agenda")
+    assert "未来7天（1）" in agenda and TITLE in agenda
