@@ -21,11 +21,13 @@ async def test_a_delegate_votes_item_by_item_and_submits(driver, engine):
 
     assert survey(engine, survey_id).title in await driver.pushes_for(voter)
     await driver.as_person(voter.phone)
+    messages = len(driver.screen(voter))
     assert "（1/3）" in await driver.press("开始填写")
     assert "（2/3）" in await driver.press("满意")
     assert "（3/3）" in await driver.press("不了解")
     review = await driver.press("基本满意")
     assert "请核对您的选票" in review
+    assert len(driver.screen(voter)) == messages  # each page rewrote the pushed message
     assert "已提交" in await driver.press("提交")
 
     with unit_of_work(engine) as session:

@@ -44,9 +44,10 @@ class WeComAppDriver(Driver):
 
     def screen(self, person: Person) -> list[Shown]:
         shown = [app_message(sent) for sent in self.wecom.api.to(userid_of(person))]
-        for update in self.wecom.api.updates:
+        api = self.wecom.api
+        for update in api.updates:
             if userid_of(person) in update["userids"]:
-                apply_update(shown, update)
+                apply_update(shown, update, api.card_code(update["response_code"]))
         return shown
 
     async def _bind(self, person: Person) -> None:
@@ -57,7 +58,7 @@ class WeComAppDriver(Driver):
         await self.member().say(text)
 
     async def _press(self, shown: Shown, label: str) -> None:
-        await self.member().press(shown.key_of(label), shown.ref)
+        await self.member().press(shown.key_of(label), self.wecom.api.click_code(shown.ref))
 
     async def _location(self, latitude: float, longitude: float) -> None:
         await self.member().location(latitude, longitude)
@@ -75,10 +76,10 @@ def app_message(sent) -> Shown:
     return Shown("", kind="photo" if sent.msgtype == "image" else "file")
 
 
-def apply_update(shown: list[Shown], update: dict) -> None:
+def apply_update(shown: list[Shown], update: dict, card_code: str) -> None:
     """update_template_card: the card replaced, or its buttons greyed out with a new label."""
     for index, message in enumerate(shown):
-        if message.ref != update["response_code"]:
+        if message.ref != card_code:
             continue
         if "template_card" in update:
             shown[index] = card_shown(update["template_card"], message.ref)
