@@ -8,30 +8,16 @@ from sqlmodel import select
 
 from storage.case_models import CaseMedia, CaseStatus
 from storage.db import unit_of_work
-from storage.demo import DEMO_STAFF_PHONE
-from storage.models import Area, Department, Person
-from tests.factories import demo_reporter, leader_of, liaison_of
+from tests.factories import make_cast
 from tests.images import jpeg_bytes
 from tests.test_telegram_cases import DESCRIPTION, LATITUDE, LONGITUDE, the_case
 
 
-def case_cast(engine):
-    """(reporter, leader, staff, liaison, labels) of the demo county for this walkthrough."""
-    with unit_of_work(engine) as session:
-        reporter, group = demo_reporter(session)
-        leader = leader_of(session, group)
-        staff = session.exec(select(Person).where(Person.phone == DEMO_STAFF_PHONE)).one()
-        department = session.exec(select(Department).order_by(Department.id)).first()
-        liaison = liaison_of(session, department)
-        labels = {"area": session.get(Area, group.area_id).name_zh,
-                  "department": department.name, "township": reporter.township}
-        for person in (reporter, leader, staff, liaison):
-            session.expunge(person)
-    return reporter, leader, staff, liaison, labels
-
-
 async def test_a_case_from_report_to_closing(driver, engine):
-    reporter, leader, staff, liaison, labels = case_cast(engine)
+    cast = make_cast(engine)
+    reporter, leader, staff, liaison = cast.reporter, cast.leader, cast.staff, cast.liaison
+    labels = {"area": cast.area.name_zh, "department": cast.department.name,
+              "township": reporter.township}
     await driver.meet(reporter, leader, staff, liaison)
 
     # the delegate reports: area, description, a photo, the place, the township, submit

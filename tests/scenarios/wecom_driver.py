@@ -29,18 +29,31 @@ def card_shown(card: dict, ref: str) -> Shown:
                  "card", ref)
 
 
-class WeComAppDriver(Driver):
+class WeComMembers(Driver):
+    """What both WeCom ways in share: roster accounts bound by a first message, texts and
+    photos sent by the fake member.
+    """
+
+    def member(self, person: Person | None = None):
+        """The fake member of a person (the acting one by default)."""
+        return self.fake.member(userid_of(person or self.person))
+
+    async def _bind(self, person: Person) -> None:
+        roster_account(self.app.engine, person.id, userid_of(person))
+        await self.member(person).say("/whoami")
+
+    async def _send(self, text: str) -> None:
+        await self.member().say(text)
+
+
+class WeComAppDriver(WeComMembers):
     """Members of the self-built app; answers and pushes are what the fake API received."""
 
     name = "wecom"
 
     def __init__(self, wecom: WeCom) -> None:
         super().__init__(wecom.app)
-        self.wecom, self.channel = wecom, wecom.channel
-
-    def member(self, person: Person | None = None):
-        """The fake WeCom member of a person (the acting one by default)."""
-        return self.wecom.member(userid_of(person or self.person))
+        self.fake, self.wecom, self.channel = wecom, wecom, wecom.channel
 
     def screen(self, person: Person) -> list[Shown]:
         shown = [app_message(sent) for sent in self.wecom.api.to(userid_of(person))]
@@ -49,13 +62,6 @@ class WeComAppDriver(Driver):
             if userid_of(person) in update["userids"]:
                 apply_update(shown, update, api.card_code(update["response_code"]))
         return shown
-
-    async def _bind(self, person: Person) -> None:
-        roster_account(self.app.engine, person.id, userid_of(person))
-        await self.member(person).say("/whoami")
-
-    async def _send(self, text: str) -> None:
-        await self.member().say(text)
 
     async def _press(self, shown: Shown, label: str) -> None:
         await self.member().press(shown.key_of(label), self.wecom.api.click_code(shown.ref))
@@ -88,7 +94,7 @@ def apply_update(shown: list[Shown], update: dict, card_code: str) -> None:
                                  message.ref)
 
 
-class WeComBotDriver(Driver):
+class WeComBotDriver(WeComMembers):
     """Members talking to the AI bot; answers and pushes are what the fake server received."""
 
     name = "wecom_bot"
@@ -96,11 +102,7 @@ class WeComBotDriver(Driver):
 
     def __init__(self, aibot: AiBot) -> None:
         super().__init__(aibot.app)
-        self.aibot, self.channel = aibot, aibot.channel
-
-    def member(self, person: Person | None = None):
-        """The fake member of a person (the acting one by default)."""
-        return self.aibot.member(userid_of(person or self.person))
+        self.fake, self.aibot, self.channel = aibot, aibot, aibot.channel
 
     def screen(self, person: Person) -> list[Shown]:
         shown: list[Shown] = []
@@ -112,13 +114,6 @@ class WeComBotDriver(Driver):
                 shown = [card_shown(card, m.ref) if m.ref == card["task_id"] else m
                          for m in shown]
         return shown
-
-    async def _bind(self, person: Person) -> None:
-        roster_account(self.app.engine, person.id, userid_of(person))
-        await self.member(person).say("/whoami")
-
-    async def _send(self, text: str) -> None:
-        await self.member().say(text)
 
     async def _press(self, shown: Shown, label: str) -> None:
         await self.member().press(shown.key_of(label), shown.ref)
