@@ -41,6 +41,10 @@ class ConsoleDriver(Driver):
     def screen(self, person: Person) -> list[Shown]:
         return list(self.screens[person.id])
 
+    def labels(self) -> list[str]:
+        """Only the latest answer's buttons have numbers to type."""
+        return [button.label for button in self.channel.board.buttons]
+
     async def _bind(self, person: Person) -> None:
         """Everyone is reachable on the console."""
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from storage.case_models import CaseMedia, CaseStatus
 from storage.db import unit_of_work
-from tests.factories import make_cast
+from tests.factories import make_case, make_cast
 from tests.images import jpeg_bytes
 from tests.test_telegram_cases import DESCRIPTION, LATITUDE, LONGITUDE, the_case
 
@@ -74,3 +74,20 @@ async def test_a_case_from_report_to_closing(driver, engine):
     await driver.as_person(reporter.phone)
     assert "已销号" in await driver.press("满意")
     assert the_case(engine, case.id).status == CaseStatus.CLOSED
+
+
+async def test_a_button_from_a_step_already_left_is_refused_politely(driver, engine, clock):
+    cast = make_cast(engine)
+    with unit_of_work(engine) as session:
+        number = make_case(session, clock.utcnow(), reporter=cast.reporter, group=cast.group,
+                           status=CaseStatus.ACCEPTED).number
+    await driver.as_person(cast.staff.phone)
+    await driver.send(f"/case {number}")
+    await driver.press("交办")
+    assert "整改时限" in await driver.press(cast.department.name)
+    other = cast.other_department.name
+    if other not in driver.labels():
+        return  # the console numbers only the latest answer's buttons: nothing stale to press
+    assert "这个按钮已经失效" in await driver.press(other)
+    assert the_case(engine).status == CaseStatus.ACCEPTED
+    assert "请确认" in await driver.press("10个工作日（2026-12-07）")  # the dialog goes on
