@@ -38,3 +38,4 @@ async def test_staff_add_a_person_who_then_joins(driver, engine):
 
     await driver.as_person(NEW_PHONE)  # bound on the channel (by the invitation where needed)
     assert NEW_NAME in await driver.send("/whoami")
+    assert f"{TOWNSHIP}代表小组" in driver.latest_text()
