@@ -31,6 +31,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     host: str = ""  # the Host the request was for (another one when it came through a proxy)
+    result: Any = None  # what the fake answered (a sent message: its message_id)
 
 
 class FakeBotApi:
@@ -203,6 +204,7 @@ class FakeBotApi:
         except Rejected as rejected:
             call.status = 400
             return _error(400, f"Bad Request: {rejected}")
+        call.result = result
         return web.json_response({"ok": True, "result": result})
 
     async def _file(self, request: web.Request) -> web.Response:

@@ -36,6 +36,7 @@ class FakeWeComApi:
         self.clock = clock
         self.sent: list[Sent] = []
         self.updates: list[dict] = []  # update_template_card bodies
+        self.clicks: dict[str, str] = {}  # a click's ResponseCode → the code of its card's send
         self.menus: list[dict] = []
         self.over_limit: list[Sent] = []
         self.token_calls = 0
@@ -80,6 +81,19 @@ class FakeWeComApi:
         media_id = f"MEDIA{next(self._ids)}"
         self.media[media_id] = (filename, data)
         return media_id
+
+    def click_code(self, card_code: str) -> str:
+        """A fresh ResponseCode for one click on the card sent with `card_code`: WeCom puts a
+        new one, usable once, in every template_card_event.
+        """
+        code = f"RC{next(self._ids)}"
+        self._codes.add(code)
+        self.clicks[code] = card_code
+        return code
+
+    def card_code(self, code: str) -> str:
+        """The code of the card's send that an update's (possibly a click's) code belongs to."""
+        return self.clicks.get(code, code)
 
     def fail_next(self, path_end: str, errcode: int) -> None:
         """Answer the next call whose path ends so with this errcode."""

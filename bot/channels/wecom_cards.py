@@ -91,8 +91,9 @@ def edit_in_place(reply: Reply) -> tuple[str, dict | str] | None:
     or None when the reply does not fit one card (the buttons are greyed out with ✓ and the
     reply goes as new messages).
 
-    A short one-line text, or a single short button (a state such as 已收到 ✓), becomes the
-    pressed card's greyed-out label; a reply that fits a card replaces the card.
+    A short one-line text, or a single short button that shows a state (marked ✓, such as
+    已收到 ✓), becomes the pressed card's greyed-out label; a reply that fits a card replaces
+    the card. A single action (退出报名) is never greyed out: it must stay pressable.
     """
     buttons = [button for row in reply.buttons for button in row]
     text = reply.text.strip()
@@ -102,9 +103,14 @@ def edit_in_place(reply: Reply) -> tuple[str, dict | str] | None:
         return "label", text
     if buttons and len(buttons) <= BUTTONS_PER_CARD and fits_card(text):
         return "card", card(*card_texts(text), buttons)
-    if len(buttons) == 1 and len(buttons[0].label) <= REPLACE_NAME_CHARS:
+    if len(buttons) == 1 and is_state(buttons[0]):
         return "label", buttons[0].label  # a state shown on the button (收到 → 已收到 ✓)
     return None
+
+
+def is_state(button: Button) -> bool:
+    """True for a short button that only shows where things stand (已收到 ✓), not an action."""
+    return button.label.endswith(PRESSED) and len(button.label) <= REPLACE_NAME_CHARS
 
 
 def _numbered(title: str, number: int, total: int) -> str:
