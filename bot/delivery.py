@@ -94,11 +94,13 @@ class DeliveryWorker:
         return self.gates[channel.name]
 
     async def run_once(self, limit: int | None = None) -> int:
-        """Deliver what is due now (one batch); returns how many were sent."""
-        with unit_of_work(self.engine) as session:
-            rows = outbox.claim_due(session, self.clock.utcnow(), limit or self.batch,
-                                    self.token)
-            jobs = self._targets(session, rows)
+        """Deliver what is due now (one batch); returns how many were sent.
+
+        The database work (claiming, recording) runs in a thread: done on the event loop it
+        held back sends that had already passed the rate gate, which then reached the messenger
+        bunched together and drew 429s.
+        """
+        jobs = await asyncio.to_thread(self._claim, limit or self.batch)
         if not jobs:
             return 0
         outcome = Round()
@@ -107,9 +109,14 @@ class DeliveryWorker:
         sent = 0
         while not sending.done():  # record as we go: a crash re-sends only the last moment's
             await asyncio.wait([sending], timeout=RECORD_EVERY)
-            sent += self._record(outcome.take())
+            sent += await asyncio.to_thread(self._record, outcome.take())
         await sending
-        return sent + self._record(outcome.take())
+        return sent + await asyncio.to_thread(self._record, outcome.take())
+
+    def _claim(self, limit: int) -> list[Job]:
+        with unit_of_work(self.engine) as session:
+            rows = outbox.claim_due(session, self.clock.utcnow(), limit, self.token)
+            return self._targets(session, rows)
 
     async def run_forever(self, poll_seconds: float, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set.
@@ -192,7 +199,7 @@ class DeliveryWorker:
             await gate.acquire(job.address)
             await part()
             if len(parts) > 1 and number < len(parts):
-                self._progress(row.id, number)
+                await asyncio.to_thread(self._progress, row.id, number)
 
     def _progress(self, message_id: int, parts_sent: int) -> None:
         with unit_of_work(self.engine) as session:

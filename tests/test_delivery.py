@@ -120,6 +120,23 @@ def test_a_reply_does_not_wait_for_the_broadcast_but_keeps_the_chat_limit():
     assert gate.wait("f") == 0.5  # e's reply and d's push fill it until e's leaves
 
 
+def test_a_paced_window_catches_up_a_late_send_but_never_bunches():
+    now = [0.0]
+    gate = ChannelGate(ChannelLimits(Rate(29, 1, burst=1.25), ()), clock=lambda: now[0])
+    gap = 1 / 29
+    asyncio.run(gate.acquire("a"))
+    assert gate.wait("b") == pytest.approx(0.75 * gap)  # after idle, a quarter gap early at most
+    now[0] += 0.75 * gap
+    asyncio.run(gate.acquire("b"))
+    assert gate.wait("c") == pytest.approx(gap)  # then evenly paced
+    now[0] += 1.2 * gap  # c woke a fifth of a gap late
+    asyncio.run(gate.acquire("c"))
+    assert gate.wait("d") == pytest.approx(0.8 * gap)  # the lateness is caught up
+    now[0] += 5 * gap  # a long pause saves no more than a quarter gap: never two at once
+    asyncio.run(gate.acquire("d"))
+    assert gate.wait("e") == pytest.approx(0.75 * gap)
+
+
 def test_a_per_member_limit_of_thirty_a_minute_and_a_thousand_an_hour():
     now = [0.0]
     gate = ChannelGate(ChannelLimits(Rate(10_000, 1), (Rate(30, 60), Rate(1000, 3600))),

@@ -39,12 +39,13 @@ class Rate:
     """At most `count` messages in any `seconds` (a sliding window).
 
     With `burst`, never more than `burst` at once: the rest are spread evenly, so a messenger
-    that counts each second does not see a whole second's messages arrive together.
+    that counts each second does not see a whole second's messages arrive together. A burst
+    a little above 1 paces evenly yet lets a send that woke late be caught up.
     """
 
     count: float
     seconds: float
-    burst: int | None = None
+    burst: float | None = None
 
     @property
     def per_second(self) -> float:
