@@ -13,21 +13,15 @@ import argparse
 import asyncio
 import math
 import tempfile
-import time
 from pathlib import Path
 
 from pydantic import SecretStr
 
-from bench.people import add_bound_people
+from bench.people import add_bound_people, queue_and_drain
 from bot.app import build_app
 from bot.channels.wecom import WeComChannel
 from bot.channels.wecom_limits import PER_MEMBER
 from bot.config import Settings
-from bot.core.context import new_push
-from bot.core.types import Button, Reply, button_rows
-from bot.delivery import DeliveryWorker, pending_count
-from storage import outbox
-from storage.db import unit_of_work
 from tests.fake_wecom_api import AGENT_ID, CORP_ID, SECRET, FakeWeComApi
 from tests.wecom_support import AES_KEY, TOKEN
 
@@ -53,16 +47,7 @@ async def run(pushes: int, members: int, latency: float) -> None:
             app = build_app(settings)
             channel = WeComChannel(app)
             await channel.start()
-            reply = Reply(NOTICE, button_rows([Button("收到", "n:ack:1")]))
-            with unit_of_work(app.engine) as session:
-                outbox.enqueue_many(session, [
-                    new_push(app.services, n % members + 1, f"bench:{n}", reply, quiet=False)
-                    for n in range(pushes)], app.services.clock.utcnow())
-            worker = DeliveryWorker(app.engine, [channel], app.services.clock)
-            started = time.perf_counter()
-            while pending_count(app.engine):
-                await worker.run_once()
-            elapsed = time.perf_counter() - started
+            elapsed = await queue_and_drain(app, channel, pushes, members, NOTICE)
             await channel.stop()
             app.engine.dispose()
         messages = len(fake.sent) + len(fake.over_limit)

@@ -13,20 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-import time
 from pathlib import Path
 
 from pydantic import SecretStr
 
-from bench.people import add_bound_people
+from bench.people import add_bound_people, queue_and_drain
 from bot.app import build_app
 from bot.channels.wecom_bot import WeComBotChannel
 from bot.config import Settings
-from bot.core.context import new_push
-from bot.core.types import Button, Reply, button_rows
-from bot.delivery import DeliveryWorker, pending_count
-from storage import outbox
-from storage.db import unit_of_work
 from tests.fake_wecom_bot_server import BOT_ID, SECRET, FakeWeComBot
 
 NOTICE = "📢 通知：请各位代表于本周五下午三点参加联动监督推进会。"
@@ -52,16 +46,7 @@ async def run(pushes: int, members: int) -> None:
             await channel.start()
             await fake.connected()
             await channel.client.connected.wait()
-            reply = Reply(NOTICE, button_rows([Button("收到", "n:ack:1")]))
-            with unit_of_work(app.engine) as session:
-                outbox.enqueue_many(session, [
-                    new_push(app.services, n % members + 1, f"bench:{n}", reply, quiet=False)
-                    for n in range(pushes)], app.services.clock.utcnow())
-            worker = DeliveryWorker(app.engine, [channel], app.services.clock)
-            started = time.perf_counter()
-            while pending_count(app.engine):
-                await worker.run_once()
-            elapsed = time.perf_counter() - started
+            elapsed = await queue_and_drain(app, channel, pushes, members, NOTICE)
             await channel.stop()
             app.engine.dispose()
         print(f"{pushes} pushes to {members} members over one long connection: "
