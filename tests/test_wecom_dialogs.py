@@ -8,7 +8,6 @@ import hashlib
 
 from sqlmodel import select
 
-from bot.delivery import DeliveryWorker
 from storage.case_models import Case, CaseMedia, CaseStatus
 from storage.db import unit_of_work
 from storage.demo import DEMO_STAFF_PHONE
@@ -18,18 +17,7 @@ from tests.given import a_delegate, invite_code
 from tests.images import jpeg_bytes
 from tests.notice_support import leader_sends, notice_cast, recipients
 from tests.test_telegram_cases import DESCRIPTION, LATITUDE, LONGITUDE, the_case
-from tests.wecom_support import roster_account
-
-
-async def deliver(wecom) -> int:
-    """One round of the outbox worker through the WeCom channel."""
-    return await DeliveryWorker(wecom.app.engine, [wecom.channel],
-                                wecom.app.services.clock).run_once(limit=500)
-
-
-def joined(texts: list[str]) -> str:
-    """All texts as one."""
-    return "\n".join(texts)
+from tests.wecom_support import deliver, joined, roster_account
 
 
 async def test_a_roster_account_is_bound_without_an_invite(wecom, engine):

@@ -16,6 +16,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.app import App, build_app
 from bot.channels.wecom import WeComChannel
+from bot.delivery import DeliveryWorker
 from bot.web import WebServer, web_app
 from storage.db import unit_of_work
 from storage.models import Person
@@ -141,6 +142,17 @@ class Member:
     async def tap(self, label: str | None = None, prefix: str | None = None) -> list[str]:
         """Press the newest card button with this label (or key prefix)."""
         return await self.press(*self.card_key(label, prefix))
+
+
+async def deliver(harness) -> int:
+    """One round of the outbox worker through a WeCom harness's channel (the app or the AI bot)."""
+    return await DeliveryWorker(harness.app.engine, [harness.channel],
+                                harness.app.services.clock).run_once(limit=500)
+
+
+def joined(texts: list[str]) -> str:
+    """All texts as one."""
+    return "\n".join(texts)
 
 
 def roster_account(engine, person_id: int, userid: str) -> None:
