@@ -62,12 +62,11 @@ def participation(session: Session, survey_id: int) -> dict[int | None, Particip
             **{group: (int(v), int(n)) for group, v, n in rows}}
 
 
-def extra_figures(session: Session, week_start: datetime,
-                  now: datetime) -> dict[str, dict[int | None, dict[str, object]]]:
+def extra_figures(session: Session, week_start: datetime, now: datetime,
+                  squad_ids: list[int]) -> dict[str, dict[int | None, dict[str, object]]]:
     """Catalog key → squad id (None: the county) → the line's placeholders."""
     held = inspections_held(session, week_start, now)
-    every = [None, *session.exec(select(Group.id).where(
-        Group.kind == GroupKind.TASK_SQUAD.value)).all()]
+    every = [None, *squad_ids]
     extras: dict[str, dict[int | None, dict[str, object]]] = {
         "briefing.extra.inspections": {squad: {"count": held.get(squad, 0)} for squad in every}}
     survey = open_survey(session)

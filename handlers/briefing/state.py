@@ -104,4 +104,5 @@ def build(session: Session, settings: Settings, now: datetime,
         previous=last_same.figures if last_same else None,
         min_assigned=settings.briefing_min_assigned,
         extras=briefing_extras.extra_figures(
-            session, start_of(day - timedelta(days=day.weekday()), zone), now))
+            session, start_of(day - timedelta(days=day.weekday()), zone), now,
+            [squad.id for squad in figures.squads]))
